@@ -1,0 +1,158 @@
+//! A dynamically typed value with the kinds that go-cty (the value system behind
+//! buildx's HCL evaluation) distinguishes. Keeping list/tuple/set and map/object
+//! apart matters because stdlib functions and attribute decoding treat them differently.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    /// Homogeneous sequence (cty list), e.g. the result of `split`.
+    List(Vec<Value>),
+    /// Heterogeneous sequence (cty tuple), e.g. a `[...]` literal or `jsondecode` array.
+    Tuple(Vec<Value>),
+    /// Sorted, de-duplicated sequence (cty set).
+    Set(Vec<Value>),
+    /// Homogeneous string-keyed map (cty map).
+    Map(BTreeMap<String, Value>),
+    /// Heterogeneous attribute collection (cty object), e.g. a `{...}` literal.
+    Object(BTreeMap<String, Value>),
+}
+
+impl Value {
+    pub fn string(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// cty's friendly type name, used in error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Set(_) => "set",
+            Value::Map(_) => "map",
+            Value::Object(_) => "object",
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Elements of a list, tuple or set.
+    pub fn as_seq(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(v) | Value::Tuple(v) | Value::Set(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Entries of a map or object.
+    pub fn as_entries(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Map(m) | Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Converts a primitive to a string the way cty's `convert` does
+    /// (numbers in shortest decimal form without exponent, bools as words).
+    /// Returns `None` for null and for collections.
+    pub fn to_cty_string(&self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(format_number(*n)),
+            Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Converts to a number as cty does: numbers as they are, strings parsed as decimals.
+    pub fn to_cty_number(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            Value::String(s) => parse_number(s),
+            _ => None,
+        }
+    }
+
+    /// Converts to a bool as cty does: only the strings "true" and "false" convert.
+    pub fn to_cty_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" => Some(true),
+            Value::String(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a primitive (string, number, bool).
+    pub fn is_primitive(&self) -> bool {
+        matches!(self, Value::Bool(_) | Value::Number(_) | Value::String(_))
+    }
+}
+
+/// Formats a number like Go's `big.Float.Text('f', -1)`: shortest round-trip
+/// decimal, never in exponent form.
+pub fn format_number(n: f64) -> String {
+    if n == 0.0 {
+        return "0".to_string();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    format!("{n}")
+}
+
+/// Parses a decimal number as cty does for string-to-number conversion.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t = s;
+    if t.is_empty() || t.starts_with('+') && t.len() == 1 {
+        return None;
+    }
+    // Reject forms that Go's big.Float parser rejects but Rust accepts.
+    let lower = t.to_ascii_lowercase();
+    if lower.contains("inf") || lower.contains("nan") || t.trim() != t {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => write!(f, "null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => write!(f, "{}", format_number(*n)),
+            Value::String(s) => write!(f, "{s:?}"),
+            Value::List(v) | Value::Tuple(v) | Value::Set(v) => {
+                write!(f, "[")?;
+                for (i, x) in v.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                write!(f, "]")
+            }
+            Value::Map(m) | Value::Object(m) => {
+                write!(f, "{{")?;
+                for (i, (k, x)) in m.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{k:?} = {x}")?;
+                }
+                write!(f, "}}")
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! bake-matrix: evaluate, generate, validate and drive Docker Bake matrix trees.
+
+pub mod bake;
