@@ -1,0 +1,5 @@
+target "default" {
+  context    = "."
+  dockerfile = "Dockerfile"
+  tags       = ["example/app:latest"]
+}

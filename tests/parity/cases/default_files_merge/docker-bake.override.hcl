@@ -1,0 +1,5 @@
+target "app" {
+  args = { SHARED = "override-hcl" }
+  tags = ["from/override-hcl"]
+  platforms = ["linux/arm64"]
+}

@@ -1,0 +1,6 @@
+function "broken" {
+  params = [x]
+}
+target "default" {
+  args = { X = broken("a") }
+}

@@ -1,0 +1,3 @@
+target "default" {
+  tags = ["acme/${sanitize("feature/branch")}"]
+}

@@ -1,0 +1,4 @@
+target "one" {
+  args = { WHO = "c.hcl" }
+}
+target "two" { tags = ["two"] }

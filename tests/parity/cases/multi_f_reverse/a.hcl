@@ -1,0 +1,4 @@
+target "one" {
+  args = { WHO = "a.hcl" }
+  tags = ["a"]
+}

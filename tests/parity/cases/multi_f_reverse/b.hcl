@@ -1,0 +1,4 @@
+target "one" {
+  args = { WHO = "b.hcl" }
+  tags = ["b"]
+}

@@ -1,0 +1,3 @@
+target "default" {
+  args = { ONLY = "override" }
+}

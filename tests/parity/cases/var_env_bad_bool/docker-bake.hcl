@@ -1,0 +1,4 @@
+variable "PUSH" { default = false }
+target "default" {
+  args = { PUSH = PUSH }
+}

@@ -1,0 +1,4 @@
+variable "COUNT" { default = 3 }
+target "default" {
+  args = { COUNT = COUNT }
+}

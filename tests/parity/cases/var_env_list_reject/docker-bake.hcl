@@ -1,0 +1,4 @@
+variable "PLATFORMS" { default = ["linux/amd64"] }
+target "default" {
+  platforms = PLATFORMS
+}
