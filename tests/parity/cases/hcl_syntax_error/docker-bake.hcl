@@ -1,0 +1,4 @@
+target "default" {
+  tags = ["a", "b"
+  args = { X = "1" }
+}

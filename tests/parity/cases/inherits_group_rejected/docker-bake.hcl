@@ -1,0 +1,7 @@
+group "g" {
+  targets = ["x"]
+}
+target "x" {}
+target "default" {
+  inherits = ["g"]
+}

@@ -1,0 +1,4 @@
+target "default" {
+  inherits = ["default"]
+  tags = ["self"]
+}

@@ -1,0 +1,4 @@
+target "app" {
+  name = "app-${lower(v)}"
+  matrix = { v = ["X", "x"] }
+}

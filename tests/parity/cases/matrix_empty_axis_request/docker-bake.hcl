@@ -1,0 +1,7 @@
+target "app" {
+  name = "app-${v}"
+  matrix = { v = [] }
+}
+target "other" {
+  tags = ["other"]
+}

@@ -1,0 +1,5 @@
+group "default" {
+  targets = ["a"]
+  matrix = { x = ["1"] }
+}
+target "a" {}

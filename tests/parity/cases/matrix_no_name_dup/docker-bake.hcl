@@ -1,0 +1,4 @@
+target "app" {
+  matrix = { v = ["1", "2"] }
+  args = { V = v }
+}

@@ -1,0 +1,4 @@
+target "app" {
+  name = "app-${v}"
+  matrix = ["a", "b"]
+}

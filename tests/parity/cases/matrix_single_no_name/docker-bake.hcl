@@ -1,0 +1,4 @@
+target "app" {
+  matrix = { v = ["only"] }
+  args = { V = v }
+}

@@ -1,0 +1,3 @@
+target "app" {
+  tags = target.nothere.tags
+}

@@ -1,0 +1,4 @@
+target "app" {
+  args = { V = "1" }
+  tags = ["acme/app:${target.app.args.V}"]
+}
