@@ -1,0 +1,6 @@
+target "a" {
+  contexts = { b = "target:b" }
+}
+target "b" {
+  contexts = { a = "target:a" }
+}

@@ -1,0 +1,3 @@
+target "a" {
+  contexts = { x = "target:nowhere" }
+}

@@ -1,0 +1,3 @@
+target "a" {
+  contexts = { me = "target:a" }
+}

@@ -1,0 +1,4 @@
+BROKEN = nosuch.attr
+target "default" {
+  tags = ["x"]
+}

@@ -1,0 +1,4 @@
+UNUSED = upper(1, 2)
+target "default" {
+  tags = ["x"]
+}

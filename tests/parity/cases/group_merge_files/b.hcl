@@ -1,0 +1,4 @@
+group "default" {
+  targets = ["b", "c"]
+}
+target "c" {}

@@ -1,0 +1,4 @@
+group "default" {
+  targets = ["exists", "missing"]
+}
+target "exists" {}

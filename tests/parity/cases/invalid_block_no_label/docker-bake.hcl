@@ -1,0 +1,3 @@
+target {
+  tags = ["x"]
+}

@@ -1,0 +1,3 @@
+target "a" "b" {
+  tags = ["x"]
+}

@@ -1,0 +1,3 @@
+target "default" {
+  cache-from = ["type=local,src"]
+}

@@ -1,0 +1,3 @@
+target "default" {
+  platforms = ["linux/amd64", "not a/valid platform!"]
+}

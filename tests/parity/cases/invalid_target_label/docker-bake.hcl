@@ -1,0 +1,3 @@
+target "my.app" {
+  tags = ["x"]
+}

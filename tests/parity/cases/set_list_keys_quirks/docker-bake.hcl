@@ -1,0 +1,5 @@
+target "default" {
+  no-cache-filter = ["keepme"]
+  ulimits         = ["nofile=1:2"]
+  annotations     = ["a=1"]
+}

@@ -1,0 +1,5 @@
+variable "target" { default = "ignored" }
+variable "NAME" { default = "app" }
+target "default" {
+  tags = [NAME]
+}
