@@ -1,0 +1,4 @@
+variable "TAG" { default = "hcl" }
+target "default" {
+  args = { T = TAG }
+}
