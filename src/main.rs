@@ -1,3 +1,84 @@
-fn main() {
-    println!("matrix: under construction");
+//! `matrix`: a thin command line over the bake-matrix library.
+
+use bake_matrix::bake::{self, BakeError, Project, SourceMap};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "matrix", version, about = "Evaluate, validate and build Docker Bake matrix trees")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the resolved bake definition, exactly as `docker buildx bake --print` does.
+    Print(PrintArgs),
+}
+
+#[derive(clap::Args)]
+struct PrintArgs {
+    /// Targets or groups to resolve (default: the "default" group or target).
+    targets: Vec<String>,
+    /// Bake files (default: docker-bake.json, docker-bake.override.json,
+    /// docker-bake.hcl, docker-bake.override.hcl). `-` reads standard input.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    files: Vec<String>,
+    /// Override a target value: PATTERN.KEY=VALUE (e.g. `*.args.FOO=bar`).
+    #[arg(long = "set", value_name = "PATTERN.KEY=VALUE")]
+    set: Vec<String>,
+}
+
+/// Exit status for unusable input (bad files, bad arguments).
+const EXIT_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Print(args) => print(args),
+    }
+}
+
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn fail(e: &BakeError, sources: &SourceMap) -> ExitCode {
+    eprint!("{}", e.render(sources));
+    ExitCode::from(EXIT_INPUT)
+}
+
+fn print(args: PrintArgs) -> ExitCode {
+    let dir = std::path::Path::new(".");
+    let project = Project {
+        files: args.files,
+        dir,
+        env: &env_lookup,
+    };
+    let loaded = match project.load() {
+        Ok(l) => l,
+        Err((e, sources)) => return fail(&e, &sources),
+    };
+    let def = match loaded.definition(&args.targets, &args.set, &env_lookup) {
+        Ok(d) => d,
+        Err(e) => return fail(&e, &loaded.sources),
+    };
+    let mut out = bake::print::to_json(&def);
+    out.push('\n');
+    if std::io::stdout().write_all(out.as_bytes()).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }

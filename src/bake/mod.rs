@@ -1,5 +1,27 @@
 //! The bake language: load bake files, evaluate them exactly as
 //! `docker buildx bake --print` (buildx 0.13.1) does, and print the result.
+//!
+//! The pipeline is `load` (find and read files) → `syntax` (parse to bodies) →
+//! `resolve` (variables, functions, matrices: a [`Config`]) → `definition`
+//! (groups, inheritance, overrides, links: a [`Definition`]) → `print`.
 
+pub mod csv;
+pub mod definition;
+pub mod error;
+pub mod eval;
 pub mod funcs;
+pub mod ir;
+pub mod load;
+pub mod print;
+pub mod resolve;
+pub mod source;
+pub mod syntax;
+pub mod target;
+pub mod validate;
 pub mod value;
+
+pub use definition::{Definition, ResolveOptions};
+pub use error::BakeError;
+pub use load::{Loaded, Project};
+pub use resolve::{Config, EvalOptions};
+pub use source::SourceMap;

@@ -1,0 +1,400 @@
+//! From an evaluated [`Config`] to the definition buildx prints and builds
+//! (`bake.ReadTargets` + the checks of `toBuildOpt`): group expansion,
+//! inheritance, `--set` overrides, `target:` links, defaults and validation.
+
+use super::error::{BakeError, Result};
+use super::resolve::{dedup, Config};
+use super::target::{remove_attest_dupes, Group, Target};
+use std::collections::BTreeMap;
+
+/// The resolved definition: what `--print` shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Definition {
+    pub groups: BTreeMap<String, Group>,
+    pub targets: BTreeMap<String, Target>,
+}
+
+/// One `--set` value for one target key.
+#[derive(Debug, Clone, Default)]
+struct Override {
+    value: String,
+    values: Vec<String>,
+}
+
+/// Overrides per target name, keys in the order given.
+type Overrides = BTreeMap<String, Vec<(String, Override)>>;
+
+pub struct ResolveOptions<'a> {
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Config {
+    fn find_target(&self, name: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.name == name)
+    }
+
+    fn find_group(&self, name: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+
+    /// Names of targets matching a `--set` pattern (`path.Match` glob).
+    fn expand_pattern(&self, pattern: &str) -> Result<Vec<String>> {
+        if self.find_target(pattern).is_some() {
+            return Ok(vec![pattern.to_string()]);
+        }
+        let glob = glob::Pattern::new(pattern).map_err(|e| {
+            BakeError::new(format!("could not match targets with '{pattern}': {e}"))
+        })?;
+        let opts = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        let names: Vec<String> = self
+            .targets
+            .iter()
+            .filter(|t| glob.matches_with(&t.name, opts))
+            .map(|t| t.name.clone())
+            .collect();
+        if names.is_empty() {
+            return Err(BakeError::new(format!(
+                "could not find any target matching '{pattern}'"
+            )));
+        }
+        Ok(names)
+    }
+
+    fn parse_overrides(&self, sets: &[String], opts: &ResolveOptions) -> Result<Overrides> {
+        let mut m: Overrides = BTreeMap::new();
+        for s in sets {
+            let (lhs, value) = match s.split_once('=') {
+                Some((l, v)) => (l, Some(v)),
+                None => (s.as_str(), None),
+            };
+            let keys: Vec<&str> = lhs.splitn(3, '.').collect();
+            if keys.len() < 2 {
+                return Err(BakeError::new(format!(
+                    "invalid override key {lhs}, expected target.name"
+                ))
+                .with_help("use --set TARGET.KEY=VALUE, e.g. --set '*.args.FOO=bar'"));
+            }
+            let pattern = keys[0];
+            if value.is_none() && keys[1] != "args" {
+                return Err(BakeError::new(format!(
+                    "invalid override {s}, expected target.name=value"
+                )));
+            }
+            let names = self.expand_pattern(pattern)?;
+            let key = lhs.split_once('.').map(|(_, k)| k).unwrap_or_default();
+            for name in names {
+                let entries = m.entry(name).or_default();
+                let idx = match entries.iter().position(|(k, _)| k == key) {
+                    Some(i) => i,
+                    None => {
+                        entries.push((key.to_string(), Override::default()));
+                        entries.len() - 1
+                    }
+                };
+                let o = &mut entries[idx].1;
+                match keys[1] {
+                    "output" | "cache-to" | "cache-from" | "tags" | "platform" | "secrets"
+                    | "ssh" | "attest" => {
+                        if let Some(v) = value {
+                            o.values.push(v.to_string());
+                        }
+                    }
+                    "args" | "contexts" => {
+                        if keys.len() != 3 {
+                            return Err(BakeError::new(format!(
+                                "invalid key {lhs}, {} requires name",
+                                keys[1]
+                            )));
+                        }
+                        match value {
+                            Some(v) => o.value = v.to_string(),
+                            None => match (opts.env)(keys[2]) {
+                                Some(v) => o.value = v,
+                                None => {
+                                    // Nothing to set: buildx skips the key entirely.
+                                    if o.value.is_empty() && o.values.is_empty() {
+                                        entries.remove(idx);
+                                    }
+                                    continue;
+                                }
+                            },
+                        }
+                    }
+                    _ => {
+                        if let Some(v) = value {
+                            o.value = v.to_string();
+                        }
+                    }
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// `Config.group`: targets and groups a name expands to.
+    fn expand_group(&self, name: &str, visited: &mut BTreeMap<String, (Vec<String>, Vec<String>)>) -> (Vec<String>, Vec<String>) {
+        if let Some(v) = visited.get(name) {
+            return v.clone();
+        }
+        let Some(g) = self.find_group(name) else {
+            return (vec![name.to_string()], Vec::new());
+        };
+        visited.insert(name.to_string(), (Vec::new(), Vec::new()));
+        let mut targets = Vec::new();
+        let mut groups = vec![name.to_string()];
+        for t in &g.targets {
+            let (tt, tg) = self.expand_group(t, visited);
+            if tt.is_empty() {
+                targets.push(t.clone());
+            } else {
+                targets.extend(tt);
+            }
+            groups.extend(tg);
+        }
+        visited.insert(name.to_string(), (targets.clone(), groups.clone()));
+        (targets, groups)
+    }
+
+    /// `Config.ResolveTarget`: inheritance and overrides, then defaults.
+    fn resolve_target(&self, name: &str, o: &Overrides) -> Result<Target> {
+        let mut visited: BTreeMap<String, Option<Target>> = BTreeMap::new();
+        let mut t = self
+            .target_with_parents(name, &mut visited, o)?
+            .expect("a requested target is never a cycle");
+        t.inherits = None;
+        t.context.get_or_insert_with(|| ".".to_string());
+        t.dockerfile.get_or_insert_with(|| "Dockerfile".to_string());
+        Ok(t)
+    }
+
+    fn target_with_parents(
+        &self,
+        name: &str,
+        visited: &mut BTreeMap<String, Option<Target>>,
+        o: &Overrides,
+    ) -> Result<Option<Target>> {
+        if let Some(t) = visited.get(name) {
+            // In progress (an inherits cycle) yields nothing, as in buildx.
+            return Ok(t.clone());
+        }
+        visited.insert(name.to_string(), None);
+        let Some(t) = self.find_target(name) else {
+            return Err(BakeError::new(format!("failed to find target {name}")));
+        };
+        let mut parents = Target::default();
+        for p in t.inherits.iter().flatten() {
+            if let Some(pt) = self.target_with_parents(p, visited, o)? {
+                parents.merge(&pt);
+            }
+        }
+        let mut tt = Target::default();
+        tt.merge(&parents);
+        tt.merge(t);
+        tt.name = name.to_string();
+        if let Some(ov) = o.get(name) {
+            add_overrides(&mut tt, ov)?;
+        }
+        tt.normalize();
+        visited.insert(name.to_string(), Some(tt.clone()));
+        Ok(Some(tt))
+    }
+
+    /// `Config.loadLinks`: pull in targets named by `target:` contexts.
+    fn load_links(
+        &self,
+        name: &str,
+        m: &mut BTreeMap<String, Target>,
+        o: &Overrides,
+        visited: &mut Vec<String>,
+    ) -> Result<()> {
+        visited.push(name.to_string());
+        let t = m[name].clone();
+        for v in t.contexts.iter().flat_map(|c| c.values()) {
+            let Some(link) = v.strip_prefix("target:") else {
+                continue;
+            };
+            if link == t.name {
+                return Err(BakeError::new(format!("target {link} cannot link to itself")));
+            }
+            if visited.iter().any(|x| x == link) {
+                return Err(BakeError::new(format!("infinite loop from {name} to {link}")));
+            }
+            if !m.contains_key(link) {
+                let mut t2 = self.resolve_target(link, o)?;
+                t2.outputs = None;
+                t2.linked = true;
+                m.insert(link.to_string(), t2);
+            }
+            self.load_links(link, m, o, visited)?;
+            let t2 = &m[link];
+            if let (Some(p1), Some(p2)) = (&t.platforms, &t2.platforms) {
+                if p1.len() > 1 && p2.len() > 1 {
+                    let (mut a, mut b) = (p1.clone(), p2.clone());
+                    a.sort();
+                    b.sort();
+                    if a != b {
+                        return Err(BakeError::new(format!(
+                            "target {link} can't be used by {name} because it is defined for different platforms [{}] and [{}]",
+                            p2.join(" "),
+                            p1.join(" ")
+                        )));
+                    }
+                }
+            }
+        }
+        visited.pop();
+        Ok(())
+    }
+
+    /// `bake.ReadTargets` plus the per-target checks buildx makes before printing.
+    pub fn definition(&self, requested: &[String], sets: &[String], opts: &ResolveOptions) -> Result<Definition> {
+        let requested: Vec<String> = requested.iter().map(|t| t.replace('.', "_")).collect();
+        let o = self.parse_overrides(sets, opts)?;
+        let mut m: BTreeMap<String, Target> = BTreeMap::new();
+        let mut n: BTreeMap<String, Group> = BTreeMap::new();
+        for name in &requested {
+            let (ts, gs) = self.expand_group(name, &mut BTreeMap::new());
+            for tname in dedup(ts) {
+                let t = self.resolve_target(&tname, &o)?;
+                m.insert(tname, t);
+            }
+            for gname in dedup(gs) {
+                if let Some(g) = self.find_group(&gname) {
+                    n.insert(gname, g.clone());
+                }
+            }
+        }
+        for name in &requested {
+            if name == "default" {
+                continue;
+            }
+            n.entry("default".to_string())
+                .or_insert_with(|| Group {
+                    name: "default".to_string(),
+                    targets: Vec::new(),
+                })
+                .targets
+                .push(name.clone());
+        }
+        if let Some(g) = n.get_mut("default") {
+            g.targets = dedup(std::mem::take(&mut g.targets));
+        }
+        let names: Vec<String> = m.keys().cloned().collect();
+        for name in names {
+            self.load_links(&name, &mut m, &o, &mut Vec::new())?;
+        }
+        if let Some(epoch) = (opts.env)("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
+            for t in m.values_mut() {
+                let args = t.args.get_or_insert_with(BTreeMap::new);
+                args.entry("SOURCE_DATE_EPOCH".to_string())
+                    .or_insert(Some(epoch.clone()));
+            }
+        }
+        for (name, t) in m.iter_mut() {
+            super::validate::check_target(t)
+                .map_err(|e| BakeError::new(format!("target {name:?}: {}", e.message)))?;
+        }
+        Ok(Definition {
+            groups: n,
+            targets: m,
+        })
+    }
+}
+
+/// `Target.AddOverrides`.
+fn add_overrides(t: &mut Target, overrides: &[(String, Override)]) -> Result<()> {
+    for (key, o) in overrides {
+        let value = o.value.clone();
+        let (k0, k1) = match key.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (key.as_str(), None),
+        };
+        let need_name = |what: &str| -> Result<String> {
+            k1.map(str::to_string)
+                .ok_or_else(|| BakeError::new(format!("{what} require name")))
+        };
+        let parse_bool = |what: &str| -> Result<bool> {
+            super::csv::parse_go_bool(&value).ok_or_else(|| {
+                BakeError::new(format!("invalid value {value} for boolean key {what}"))
+            })
+        };
+        match k0 {
+            "context" => t.context = Some(value),
+            "dockerfile" => t.dockerfile = Some(value),
+            "args" => {
+                let k = need_name("args")?;
+                t.args.get_or_insert_with(BTreeMap::new).insert(k, Some(value));
+            }
+            "contexts" => {
+                let k = need_name("contexts")?;
+                t.contexts.get_or_insert_with(BTreeMap::new).insert(k, value);
+            }
+            "labels" => {
+                let k = need_name("labels")?;
+                t.labels.get_or_insert_with(BTreeMap::new).insert(k, Some(value));
+            }
+            "tags" => t.tags = Some(o.values.clone()),
+            "cache-from" => t.cache_from = Some(o.values.clone()),
+            "cache-to" => t.cache_to = Some(o.values.clone()),
+            "target" => t.target = Some(value),
+            "secrets" => t.secrets = Some(o.values.clone()),
+            "ssh" => t.ssh = Some(o.values.clone()),
+            "platform" => t.platforms = Some(o.values.clone()),
+            "output" => t.outputs = Some(o.values.clone()),
+            "annotations" => t
+                .annotations
+                .get_or_insert_with(Vec::new)
+                .extend(o.values.iter().cloned()),
+            "attest" => t
+                .attest
+                .get_or_insert_with(Vec::new)
+                .extend(o.values.iter().cloned()),
+            "no-cache" => t.no_cache = Some(parse_bool("no-cache")?),
+            "no-cache-filter" => t.no_cache_filter = Some(o.values.clone()),
+            "shm-size" => t.shm_size = Some(value),
+            "ulimits" => t.ulimits = Some(o.values.clone()),
+            "pull" => t.pull = Some(parse_bool("pull")?),
+            "push" => {
+                parse_bool("push")?;
+                match &mut t.outputs {
+                    Some(outs) if !outs.is_empty() => {
+                        for out in outs.iter_mut() {
+                            let ty = output_type(out);
+                            if ty == "image" || ty == "registry" {
+                                out.push_str(",push=");
+                                out.push_str(&value);
+                            }
+                        }
+                    }
+                    _ => t.outputs = Some(vec!["type=image,push=true".to_string()]),
+                }
+            }
+            _ => {
+                return Err(BakeError::new(format!("unknown key: {k0}")).with_help(
+                    "overridable keys: args, cache-from, cache-to, context, contexts, dockerfile, labels, no-cache, no-cache-filter, output, platform, pull, push, secrets, ssh, tags, target, annotations, attest, shm-size, ulimits",
+                ))
+            }
+        }
+    }
+    if let Some(a) = t.attest.take() {
+        t.attest = Some(remove_attest_dupes(a));
+    }
+    Ok(())
+}
+
+/// The `type=` of an output spec (buildx's `parseOutputType`).
+fn output_type(s: &str) -> String {
+    let Ok(fields) = super::csv::parse_line(s) else {
+        return String::new();
+    };
+    for f in fields {
+        if let Some(("type", v)) = f.split_once('=') {
+            return v.to_string();
+        }
+    }
+    String::new()
+}

@@ -1,0 +1,805 @@
+//! Evaluation of a merged bake body into targets and groups, following buildx
+//! 0.13.1's `hclparser.Parse`: lazy variables with environment overrides, user
+//! functions, matrix expansion, `name`, and references to other blocks'
+//! attributes (`target.foo.tags`).
+
+use super::error::{BakeError, Result};
+use super::eval::{eval, Globals, Scope};
+use super::ir::{Expr, ExprKind};
+use super::source::Span;
+use super::syntax::{Attr, Block, Body};
+use super::target::{field_kind, FieldKind, FieldValue, Group, Target, TARGET_FIELDS};
+use super::value::{parse_number, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// What evaluation reads from outside the files.
+pub struct EvalOptions<'a> {
+    /// Environment lookup for variable overrides.
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// Variables buildx defines itself (`BAKE_CMD_CONTEXT`, `BAKE_LOCAL_PLATFORM`).
+    pub builtin_vars: Vec<(String, String)>,
+}
+
+/// The evaluated configuration (`bake.Config`): blocks merged by name, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub groups: Vec<Group>,
+    pub targets: Vec<Target>,
+}
+
+const BLOCK_TYPES: &[&str] = &["group", "target"];
+
+/// A `target` or `group` block with its matrix cells and their names.
+struct BlockState<'a> {
+    block: &'a Block,
+    /// Matrix variables of each cell (one empty cell without a matrix).
+    cells: Vec<Vec<(String, Value)>>,
+    names: Vec<String>,
+}
+
+struct UserFunc<'a> {
+    params: Vec<String>,
+    variadic: Option<String>,
+    result: &'a Expr,
+}
+
+struct Doc<'a, 'o> {
+    opts: &'o EvalOptions<'o>,
+    vars: HashMap<&'a str, &'a Block>,
+    attrs: HashMap<&'a str, &'a Attr>,
+    func_defs: HashMap<&'a str, &'a Block>,
+    funcs: HashMap<&'a str, UserFunc<'a>>,
+    func_progress: HashSet<&'a str>,
+    values: HashMap<String, Value>,
+    var_progress: HashSet<String>,
+    blocks: Vec<BlockState<'a>>,
+    /// (block type, generated name) → (block index, cell index); filled once names are known.
+    by_name: HashMap<(&'a str, String), Vec<(usize, usize)>>,
+    field_cache: HashMap<(usize, usize, &'static str), FieldValue>,
+    field_progress: HashSet<(usize, usize, &'static str)>,
+}
+
+fn is_reserved(name: &str, opts: &EvalOptions) -> bool {
+    BLOCK_TYPES.contains(&name) || opts.builtin_vars.iter().any(|(k, _)| k == name)
+}
+
+/// Validates a block label or generated name as buildx does.
+pub fn validate_target_name(name: &str) -> std::result::Result<(), String> {
+    if !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid name {name:?}: only \"[a-zA-Z0-9_-]+\" are allowed"
+        ))
+    }
+}
+
+pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
+    let mut doc = Doc {
+        opts,
+        vars: HashMap::new(),
+        attrs: HashMap::new(),
+        func_defs: HashMap::new(),
+        funcs: HashMap::new(),
+        func_progress: HashSet::new(),
+        values: HashMap::new(),
+        var_progress: HashSet::new(),
+        blocks: Vec::new(),
+        by_name: HashMap::new(),
+        field_cache: HashMap::new(),
+        field_progress: HashSet::new(),
+    };
+
+    let mut var_order = Vec::new();
+    let mut func_order = Vec::new();
+    for b in &body.blocks {
+        match b.kind.as_str() {
+            "variable" | "function" => {
+                if b.labels.len() != 1 {
+                    return Err(BakeError::at(
+                        b.kind_span,
+                        format!(
+                            "a {} block needs exactly one label (its name), found {}",
+                            b.kind,
+                            b.labels.len()
+                        ),
+                    ));
+                }
+                let name = b.labels[0].as_str();
+                let allowed: &[&str] = if b.kind == "variable" {
+                    &["default"]
+                } else {
+                    &["params", "variadic_params", "result"]
+                };
+                if let Some(a) = b.body.attrs.iter().find(|a| !allowed.contains(&a.name.as_str())) {
+                    return Err(BakeError::at(
+                        a.name_span,
+                        format!(
+                            "unsupported argument {:?} in {} block; expected one of: {}",
+                            a.name,
+                            b.kind,
+                            allowed.join(", ")
+                        ),
+                    ));
+                }
+                if let Some(inner) = b.body.blocks.first() {
+                    return Err(BakeError::at(
+                        inner.kind_span,
+                        format!("blocks of type {:?} are not expected in a {} block", inner.kind, b.kind),
+                    ));
+                }
+                if is_reserved(name, opts) {
+                    continue;
+                }
+                if b.kind == "variable" {
+                    doc.vars.insert(name, b);
+                    var_order.push(name);
+                } else {
+                    doc.func_defs.insert(name, b);
+                    func_order.push(name);
+                }
+            }
+            "target" | "group" => {}
+            _ => {} // buildx ignores unknown top-level blocks
+        }
+    }
+    for a in &body.attrs {
+        if is_reserved(&a.name, opts) || a.name == "function" {
+            continue;
+        }
+        doc.attrs.insert(a.name.as_str(), a);
+    }
+
+    for name in var_order {
+        doc.resolve_value(name, doc.vars[name].label_span())?;
+    }
+    for name in func_order {
+        doc.resolve_function(name, doc.func_defs[name].label_span())?;
+    }
+
+    // Expand matrices and names of every target and group block.
+    for b in body.blocks.iter().filter(|b| BLOCK_TYPES.contains(&b.kind.as_str())) {
+        if b.labels.len() != 1 {
+            return Err(BakeError::at(
+                b.label_spans.get(1).copied().unwrap_or(b.kind_span),
+                format!(
+                    "invalid block label: a {} block needs exactly one label, found {:?}",
+                    b.kind, b.labels
+                ),
+            ));
+        }
+        let state = doc.expand_block(b)?;
+        doc.blocks.push(state);
+    }
+    for (bi, st) in doc.blocks.iter().enumerate() {
+        for (ci, name) in st.names.iter().enumerate() {
+            doc.by_name
+                .entry((st.block.kind.as_str(), name.clone()))
+                .or_default()
+                .push((bi, ci));
+        }
+    }
+
+    // Decode every block, merging same-named targets and replacing same-named groups.
+    let mut config = Config::default();
+    let mut target_index: HashMap<String, usize> = HashMap::new();
+    let mut group_index: HashMap<String, usize> = HashMap::new();
+    let mut renamed: Vec<(String, Vec<String>)> = Vec::new();
+    for bi in 0..doc.blocks.len() {
+        let block = doc.blocks[bi].block;
+        let names = doc.blocks[bi].names.clone();
+        if block.kind == "target" {
+            for (ci, name) in names.iter().enumerate() {
+                let mut t = Target {
+                    name: name.clone(),
+                    ..Target::default()
+                };
+                for (field, _) in TARGET_FIELDS {
+                    if block.body.attr(field).is_some() {
+                        let v = doc.field(bi, ci, field)?;
+                        t.set_field(field, v);
+                    }
+                }
+                match target_index.get(name) {
+                    Some(&i) => config.targets[i].merge(&t),
+                    None => {
+                        target_index.insert(name.clone(), config.targets.len());
+                        config.targets.push(t);
+                    }
+                }
+            }
+            let label = &block.labels[0];
+            if let Some(entry) = renamed.iter_mut().find(|(l, _)| l == label) {
+                entry.1.extend(names.iter().cloned());
+            } else {
+                renamed.push((label.clone(), names.clone()));
+            }
+        } else {
+            let g = doc.decode_group(bi, &names[0])?;
+            match group_index.get(&g.name) {
+                Some(&i) => config.groups[i] = g,
+                None => {
+                    group_index.insert(g.name.clone(), config.groups.len());
+                    config.groups.push(g);
+                }
+            }
+        }
+    }
+
+    let mut attr_names: Vec<&str> = doc.attrs.keys().copied().collect();
+    attr_names.sort_unstable();
+    for name in attr_names {
+        let span = doc.attrs[name].name_span;
+        doc.resolve_value(name, span)?;
+    }
+
+    // A matrix block becomes a group of its generated targets.
+    for (label, names) in renamed {
+        let names = dedup(names);
+        if names.is_empty() || (names.len() == 1 && names[0] == label) {
+            continue;
+        }
+        config.groups.push(Group {
+            name: label,
+            targets: names,
+        });
+    }
+    for g in &mut config.groups {
+        g.targets = dedup(std::mem::take(&mut g.targets));
+    }
+    Ok(config)
+}
+
+pub fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    v.into_iter().filter(|s| seen.insert(s.clone())).collect()
+}
+
+impl<'a, 'o> Doc<'a, 'o> {
+    fn builtin_var(&self, name: &str) -> Option<&str> {
+        self.opts
+            .builtin_vars
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Resolves a global name (top-level attribute, variable or builtin); `Ok(None)` if undefined.
+    fn resolve_value(&mut self, name: &str, span: Span) -> Result<Option<Value>> {
+        if let Some(v) = self.values.get(name) {
+            return Ok(Some(v.clone()));
+        }
+        if self.var_progress.contains(name) {
+            return Err(BakeError::at(
+                span,
+                format!("variable cycle not allowed for {name}"),
+            ));
+        }
+        let is_builtin = self.builtin_var(name).is_some();
+        let def: Option<&'a Expr> = match self.attrs.get(name) {
+            Some(a) => Some(&a.expr),
+            None if is_builtin => None,
+            None => match self.vars.get(name) {
+                Some(b) => b.body.attr("default").map(|a| &a.expr),
+                None => return Ok(None),
+            },
+        };
+        let is_var = self.vars.contains_key(name);
+        let value = match def {
+            None => {
+                let s = match self.builtin_var(name) {
+                    Some(v) => v.to_string(),
+                    None => (self.opts.env)(name).unwrap_or_default(),
+                };
+                Value::String(s)
+            }
+            Some(expr) => {
+                self.var_progress.insert(name.to_string());
+                let v = eval(expr, &Scope::root(), self);
+                self.var_progress.remove(name);
+                let v = v?;
+                match (self.opts.env)(name) {
+                    Some(env) if is_var => coerce_env(name, &env, v, expr.span)?,
+                    _ => v,
+                }
+            }
+        };
+        self.values.insert(name.to_string(), value.clone());
+        Ok(Some(value))
+    }
+
+    /// Validates a user function and the functions and variables its body uses.
+    fn resolve_function(&mut self, name: &'a str, span: Span) -> Result<()> {
+        if self.funcs.contains_key(name) || super::funcs::lookup(name).is_some() {
+            return Ok(());
+        }
+        let Some(block) = self.func_defs.get(name).copied() else {
+            return Err(BakeError::at(span, format!("function {name:?} does not exist")));
+        };
+        if !self.func_progress.insert(name) {
+            return Err(BakeError::at(
+                span,
+                format!("function cycle not allowed for {name}"),
+            ));
+        }
+        let Some(result) = block.body.attr("result") else {
+            return Err(BakeError::at(
+                block.label_span(),
+                format!("empty result not allowed for {name}"),
+            )
+            .with_help("add `result = <expression>` to the function block"));
+        };
+        let Some(params_attr) = block.body.attr("params") else {
+            return Err(BakeError::at(
+                block.label_span(),
+                format!("empty params not allowed for {name}"),
+            )
+            .with_help("add `params = [...]` (possibly empty) to the function block"));
+        };
+        let ExprKind::Tuple(items) = &params_attr.expr.kind else {
+            return Err(BakeError::at(
+                params_attr.expr.span,
+                "invalid params: a static list of parameter names is required, e.g. params = [a, b]",
+            ));
+        };
+        let mut params = Vec::new();
+        for p in items {
+            match p.as_keyword() {
+                Some(k) => params.push(k.to_string()),
+                None => {
+                    return Err(BakeError::at(
+                        p.span,
+                        "invalid param element: each parameter name must be an identifier",
+                    ))
+                }
+            }
+        }
+        let variadic = match block.body.attr("variadic_params") {
+            None => None,
+            Some(a) => match a.expr.as_keyword() {
+                Some(k) => Some(k.to_string()),
+                None => {
+                    return Err(BakeError::at(
+                        a.expr.span,
+                        "invalid variadic_params: the parameter name must be an identifier",
+                    ))
+                }
+            },
+        };
+        // Dependencies must exist now, even if the function is never called.
+        let mut calls = Vec::new();
+        result.expr.visit_calls(&mut |n, s| calls.push((n.to_string(), s)));
+        for (callee, s) in calls {
+            if callee == "try" || callee == "can" {
+                continue;
+            }
+            let callee: &'a str = match self.func_defs.get_key_value(callee.as_str()) {
+                Some((k, _)) => k,
+                None if super::funcs::lookup(&callee).is_some() => continue,
+                None => {
+                    return Err(BakeError::at(s, format!("function {callee:?} does not exist")))
+                }
+            };
+            self.resolve_function(callee, s)?;
+        }
+        for (root, _) in result.expr.variables() {
+            if params.contains(&root) || variadic.as_deref() == Some(root.as_str()) {
+                continue;
+            }
+            if BLOCK_TYPES.contains(&root.as_str()) {
+                continue;
+            }
+            if self.resolve_value(&root, result.expr.span)?.is_none() {
+                return Err(BakeError::at(
+                    result.expr.span,
+                    format!("variable {root:?} does not exist"),
+                ));
+            }
+        }
+        self.func_progress.remove(name);
+        self.funcs.insert(
+            name,
+            UserFunc {
+                params,
+                variadic,
+                result: &result.expr,
+            },
+        );
+        Ok(())
+    }
+
+    /// Computes the matrix cells and generated names of a target or group block.
+    fn expand_block(&mut self, b: &'a Block) -> Result<BlockState<'a>> {
+        let matrix = b.body.attr("matrix");
+        let name_attr = b.body.attr("name");
+        if b.kind == "group" {
+            if let Some(m) = matrix {
+                return Err(BakeError::at(m.name_span, "matrix is not supported for groups"));
+            }
+            if let Some(n) = name_attr {
+                return Err(BakeError::at(n.name_span, "name is not supported for groups"));
+            }
+        }
+        let cells = match matrix {
+            None => vec![Vec::new()],
+            Some(m) => self.matrix_cells(m)?,
+        };
+        let label = &b.labels[0];
+        let mut names = Vec::with_capacity(cells.len());
+        for cell in &cells {
+            validate_target_name(label).map_err(|e| BakeError::at(b.label_span(), e))?;
+            let name = match name_attr {
+                None => label.clone(),
+                Some(n) => {
+                    if matrix.is_none() {
+                        return Err(BakeError::at(n.name_span, "name requires matrix")
+                            .with_help("add a `matrix` attribute, or remove `name`"));
+                    }
+                    let scope = Scope::with(cell.clone());
+                    let v = eval(&n.expr, &scope, self)?;
+                    let s = v.to_cty_string().ok_or_else(|| {
+                        BakeError::at(
+                            n.expr.span,
+                            format!("name must be a string, got {}", v.type_name()),
+                        )
+                    })?;
+                    validate_target_name(&s).map_err(|e| BakeError::at(n.expr.span, e))?;
+                    s
+                }
+            };
+            if names.contains(&name) {
+                return Err(BakeError::at(
+                    name_attr.map(|n| n.expr.span).unwrap_or(b.label_span()),
+                    format!("duplicate name {name:?}"),
+                )
+                .with_help("include every matrix axis in `name` so each cell gets its own name"));
+            }
+            names.push(name);
+        }
+        Ok(BlockState {
+            block: b,
+            cells,
+            names,
+        })
+    }
+
+    fn matrix_cells(&mut self, m: &'a Attr) -> Result<Vec<Vec<(String, Value)>>> {
+        let v = eval(&m.expr, &Scope::root(), self)?;
+        let entries = match v {
+            Value::Map(e) | Value::Object(e) => e,
+            other => {
+                return Err(BakeError::at(
+                    m.expr.span,
+                    format!("matrix must be a map, got {}", other.type_name()),
+                ))
+            }
+        };
+        // Axes in declaration order when the matrix is written as an object literal.
+        let mut keys: Vec<String> = Vec::new();
+        if let ExprKind::Object(items) = &m.expr.kind {
+            for (k, _) in items {
+                if let super::ir::ObjectKey::Ident(k) = k {
+                    if entries.contains_key(k) && !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+            }
+        }
+        for k in entries.keys() {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+        let mut cells: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+        for k in keys {
+            let values: Vec<Value> = match &entries[&k] {
+                Value::List(v) | Value::Tuple(v) | Value::Set(v) => v.clone(),
+                Value::Map(m) | Value::Object(m) => m.values().cloned().collect(),
+                _ => {
+                    return Err(BakeError::at(
+                        m.expr.span,
+                        format!("matrix values must be a list (axis {k:?})"),
+                    ))
+                }
+            };
+            let mut next = Vec::with_capacity(cells.len() * values.len());
+            for cell in &cells {
+                for v in &values {
+                    let mut c = cell.clone();
+                    c.push((k.clone(), v.clone()));
+                    next.push(c);
+                }
+            }
+            cells = next;
+        }
+        Ok(cells)
+    }
+
+    fn decode_group(&mut self, bi: usize, name: &str) -> Result<Group> {
+        let block = self.blocks[bi].block;
+        let Some(attr) = block.body.attr("targets") else {
+            return Err(BakeError::at(
+                block.label_span(),
+                format!("missing required argument: group {name:?} needs a \"targets\" list"),
+            ));
+        };
+        self.load_block_refs(&attr.expr)?;
+        let v = eval(&attr.expr, &Scope::root(), self)?;
+        let targets = match decode(&v, FieldKind::List, "targets", attr.expr.span)? {
+            FieldValue::List(t) => t.unwrap_or_default(),
+            _ => unreachable!(),
+        };
+        Ok(Group {
+            name: name.to_string(),
+            targets,
+        })
+    }
+
+    /// The decoded value of one attribute of one cell of a target block.
+    fn field(&mut self, bi: usize, ci: usize, field: &'static str) -> Result<FieldValue> {
+        let key = (bi, ci, field);
+        if let Some(v) = self.field_cache.get(&key) {
+            return Ok(v.clone());
+        }
+        let block = self.blocks[bi].block;
+        let kind = field_kind(field).expect("known field");
+        let Some(attr) = block.body.attr(field) else {
+            return Ok(empty_field(kind));
+        };
+        if !self.field_progress.insert(key) {
+            return Err(BakeError::at(
+                attr.name_span,
+                format!(
+                    "reference cycle not allowed for {}.{}.{}",
+                    block.kind, self.blocks[bi].names[ci], field
+                ),
+            ));
+        }
+        let r = self.load_block_refs(&attr.expr).and_then(|_| {
+            let scope = Scope::with(self.blocks[bi].cells[ci].clone());
+            let v = eval(&attr.expr, &scope, self)?;
+            decode(&v, kind, field, attr.expr.span)
+        });
+        self.field_progress.remove(&key);
+        let v = r?;
+        self.field_cache.insert(key, v.clone());
+        Ok(v)
+    }
+
+    /// Evaluates the block attributes an expression refers to (`target.foo.tags`).
+    fn load_block_refs(&mut self, expr: &Expr) -> Result<()> {
+        for (root, path) in expr.variables() {
+            if root != "target" {
+                continue;
+            }
+            let Some(name) = path.first() else {
+                return Err(BakeError::at(expr.span, "cannot access target as a variable"));
+            };
+            let Some(cells) = self.by_name.get(&("target", name.clone())).cloned() else {
+                continue;
+            };
+            for (bi, ci) in cells {
+                match path.get(1).and_then(|a| TARGET_FIELDS.iter().find(|(n, _)| n == a)) {
+                    Some((f, _)) => {
+                        self.field(bi, ci, f)?;
+                    }
+                    None => {
+                        for (f, _) in TARGET_FIELDS {
+                            self.field(bi, ci, f)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of `target`: every named target with the attributes evaluated so far.
+    fn target_object(&self) -> Value {
+        let mut out = BTreeMap::new();
+        for ((kind, name), cells) in &self.by_name {
+            if *kind != "target" {
+                continue;
+            }
+            let mut obj = BTreeMap::new();
+            obj.insert("name".to_string(), Value::String(name.clone()));
+            for (f, kind) in TARGET_FIELDS {
+                if *f == "shm-size" || *f == "ulimits" {
+                    continue; // not visible to expressions in buildx 0.13.1
+                }
+                let v = cells
+                    .iter()
+                    .rev()
+                    .find_map(|(bi, ci)| self.field_cache.get(&(*bi, *ci, *f)))
+                    .cloned()
+                    .unwrap_or_else(|| empty_field(*kind));
+                obj.insert(f.to_string(), field_to_value(v));
+            }
+            out.insert(name.clone(), Value::Object(obj));
+        }
+        Value::Object(out)
+    }
+}
+
+impl Globals for Doc<'_, '_> {
+    fn variable(&mut self, name: &str, span: Span) -> Result<Option<Value>> {
+        if name == "target" && !self.by_name.is_empty() {
+            return Ok(Some(self.target_object()));
+        }
+        self.resolve_value(name, span)
+    }
+
+    fn call_user(&mut self, name: &str, args: Vec<Value>, span: Span) -> Option<Result<Value>> {
+        let (params, variadic, result) = {
+            let f = self.funcs.get(name)?;
+            (f.params.clone(), f.variadic.clone(), f.result)
+        };
+        Some((|| {
+            if args.len() < params.len() || (variadic.is_none() && args.len() > params.len()) {
+                return Err(BakeError::at(
+                    span,
+                    format!(
+                        "function {name:?} expects {}{} argument(s), got {}",
+                        if variadic.is_some() { "at least " } else { "" },
+                        params.len(),
+                        args.len()
+                    ),
+                ));
+            }
+            if let Some(i) = args.iter().position(Value::is_null) {
+                return Err(BakeError::at(
+                    span,
+                    format!("invalid value for argument {} of {name}(): argument must not be null", i + 1),
+                ));
+            }
+            let mut vars: Vec<(String, Value)> = Vec::with_capacity(params.len() + 1);
+            let mut args = args.into_iter();
+            for p in &params {
+                vars.push((p.clone(), args.next().expect("arity checked")));
+            }
+            if let Some(v) = &variadic {
+                vars.push((v.clone(), Value::Tuple(args.collect())));
+            }
+            let scope = Scope::with(vars);
+            eval(result, &scope, self).map_err(|e| {
+                BakeError::at(span, format!("error in function {name}(): {}", e.message))
+            })
+        })())
+    }
+}
+
+fn empty_field(kind: FieldKind) -> FieldValue {
+    match kind {
+        FieldKind::List => FieldValue::List(None),
+        FieldKind::Str => FieldValue::Str(None),
+        FieldKind::Bool => FieldValue::Bool(None),
+        FieldKind::Map => FieldValue::Map(None),
+        FieldKind::OptMap => FieldValue::OptMap(None),
+    }
+}
+
+fn field_to_value(v: FieldValue) -> Value {
+    match v {
+        FieldValue::List(Some(l)) => Value::List(l.into_iter().map(Value::String).collect()),
+        FieldValue::Str(Some(s)) => Value::String(s),
+        FieldValue::Bool(Some(b)) => Value::Bool(b),
+        FieldValue::Map(Some(m)) => {
+            Value::Map(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+        }
+        FieldValue::OptMap(Some(m)) => Value::Map(
+            m.into_iter()
+                .map(|(k, v)| (k, v.map(Value::String).unwrap_or(Value::Null)))
+                .collect(),
+        ),
+        _ => Value::Null,
+    }
+}
+
+/// Decodes a value into a target attribute as gohcl does (with cty conversions).
+pub fn decode(v: &Value, kind: FieldKind, field: &str, span: Span) -> Result<FieldValue> {
+    let wrong = |what: &str| {
+        BakeError::at(
+            span,
+            format!(
+                "incorrect attribute value type: inappropriate value for attribute {field:?}: {what} required, got {}",
+                v.type_name()
+            ),
+        )
+    };
+    let prim = |x: &Value, what: &str| -> Result<String> {
+        match x {
+            Value::Null => Err(BakeError::at(
+                span,
+                format!("incorrect attribute value type: attribute {field:?} must not contain null values"),
+            )),
+            x => x.to_cty_string().ok_or_else(|| wrong(what)),
+        }
+    };
+    Ok(match kind {
+        FieldKind::List => match v {
+            Value::Null => FieldValue::List(None),
+            Value::List(items) | Value::Tuple(items) | Value::Set(items) => FieldValue::List(Some(
+                items
+                    .iter()
+                    .map(|x| prim(x, "list of string"))
+                    .collect::<Result<_>>()?,
+            )),
+            _ => return Err(wrong("list of string")),
+        },
+        FieldKind::Str => match v {
+            Value::Null => FieldValue::Str(None),
+            x => FieldValue::Str(Some(x.to_cty_string().ok_or_else(|| wrong("string"))?)),
+        },
+        FieldKind::Bool => match v {
+            Value::Null => FieldValue::Bool(None),
+            x => FieldValue::Bool(Some(x.to_cty_bool().ok_or_else(|| wrong("bool"))?)),
+        },
+        FieldKind::Map => match v {
+            Value::Null => FieldValue::Map(None),
+            Value::Map(m) | Value::Object(m) => FieldValue::Map(Some(
+                m.iter()
+                    .map(|(k, x)| Ok((k.clone(), prim(x, "map of string")?)))
+                    .collect::<Result<_>>()?,
+            )),
+            _ => return Err(wrong("map of string")),
+        },
+        FieldKind::OptMap => match v {
+            Value::Null => FieldValue::OptMap(None),
+            Value::Map(m) | Value::Object(m) => FieldValue::OptMap(Some(
+                m.iter()
+                    .map(|(k, x)| {
+                        Ok((
+                            k.clone(),
+                            match x {
+                                Value::Null => None,
+                                x => Some(x.to_cty_string().ok_or_else(|| wrong("map of string"))?),
+                            },
+                        ))
+                    })
+                    .collect::<Result<_>>()?,
+            )),
+            _ => return Err(wrong("map of string")),
+        },
+    })
+}
+
+/// Applies an environment override to a variable, typed by its default (buildx's rules).
+fn coerce_env(name: &str, env: &str, default: Value, span: Span) -> Result<Value> {
+    match default {
+        Value::Bool(_) => super::csv::parse_go_bool(env).map(Value::Bool).ok_or_else(|| {
+            BakeError::at(
+                span,
+                format!("failed to parse {name} as bool: invalid syntax in {env:?} from the environment"),
+            )
+            .with_help("use true/false (or 1/0, t/f)")
+        }),
+        Value::String(_) | Value::Null => Ok(Value::String(env.to_string())),
+        Value::Number(_) => parse_go_float(env).map(Value::Number).ok_or_else(|| {
+            BakeError::at(
+                span,
+                format!("failed to parse {name} as number: {env:?} from the environment is not a number"),
+            )
+        }),
+        other => Err(BakeError::at(
+            span,
+            format!(
+                "unsupported type {} for variable {name}: it cannot be overridden from the environment",
+                other.type_name()
+            ),
+        )
+        .with_help("declare the default as a string (e.g. JSON) and decode it with jsondecode()")),
+    }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for decimal input, finite values only.
+fn parse_go_float(s: &str) -> Option<f64> {
+    let t = s.replace('_', "");
+    if t.len() != s.len() {
+        return None;
+    }
+    parse_number(s)
+}

@@ -1,0 +1,213 @@
+//! Bake files as bodies of attributes and blocks, from HCL (via hcl-edit) or
+//! from HCL's JSON syntax, with spans for diagnostics.
+
+use super::error::{BakeError, Result};
+use super::ir::{self, Expr, Lowerer};
+use super::source::{SourceMap, Span};
+use hcl_edit::structure::{self as hs, BlockLabel};
+use hcl_edit::Span as _;
+
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub attrs: Vec<Attr>,
+    pub blocks: Vec<Block>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attr {
+    pub name: String,
+    pub name_span: Span,
+    pub expr: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: String,
+    pub kind_span: Span,
+    pub labels: Vec<String>,
+    pub label_spans: Vec<Span>,
+    pub body: Body,
+}
+
+impl Body {
+    pub fn attr(&self, name: &str) -> Option<&Attr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+impl Block {
+    /// Where to point for errors about the whole block: its first label, or its type.
+    pub fn label_span(&self) -> Span {
+        self.label_spans.first().copied().unwrap_or(self.kind_span)
+    }
+}
+
+/// Parses one file. `name` decides the syntax as buildx does: `.json` is JSON,
+/// `.hcl` is HCL, anything else is tried as HCL, then as JSON.
+pub fn parse_file(sources: &SourceMap, file: usize) -> Result<Body> {
+    let src = &sources.files[file];
+    if src.name.ends_with(".json") {
+        return parse_json(&src.text, file);
+    }
+    match parse_hcl(&src.text, file) {
+        Ok(b) => Ok(b),
+        Err(e) if !src.name.ends_with(".hcl") => parse_json(&src.text, file).map_err(|_| e),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+        let loc = e.location();
+        let offset = loc.offset();
+        let msg = e.message().to_string();
+        let msg = if msg.is_empty() {
+            "invalid HCL syntax".to_string()
+        } else {
+            format!("invalid HCL syntax: {msg}")
+        };
+        BakeError::at(Span::new(file, offset..offset + 1), msg)
+    })?;
+    let lw = Lowerer { file, offset: 0 };
+    lower_body(&lw, &body)
+}
+
+fn lower_body(lw: &Lowerer, body: &hs::Body) -> Result<Body> {
+    let mut out = Body {
+        span: Span::new(lw.file, body.span().unwrap_or(0..0)),
+        ..Body::default()
+    };
+    for s in body.iter() {
+        match s {
+            hs::Structure::Attribute(a) => {
+                let name = a.key.as_str().to_string();
+                let name_span = Span::new(lw.file, a.key.span().unwrap_or(0..0));
+                if let Some(prev) = out.attrs.iter().find(|p| p.name == name) {
+                    let _ = prev;
+                    return Err(BakeError::at(
+                        name_span,
+                        format!("attribute redefined: the argument {name:?} was already set in this block"),
+                    ));
+                }
+                out.attrs.push(Attr {
+                    name,
+                    name_span,
+                    expr: lw.expr(&a.value)?,
+                });
+            }
+            hs::Structure::Block(b) => {
+                let mut labels = Vec::new();
+                let mut label_spans = Vec::new();
+                for l in &b.labels {
+                    let (text, span) = match l {
+                        BlockLabel::Ident(i) => (i.as_str().to_string(), i.span()),
+                        BlockLabel::String(s) => (s.value().to_string(), s.span()),
+                    };
+                    labels.push(text);
+                    label_spans.push(Span::new(lw.file, span.unwrap_or(0..0)));
+                }
+                out.blocks.push(Block {
+                    kind: b.ident.as_str().to_string(),
+                    kind_span: Span::new(lw.file, b.ident.span().unwrap_or(0..0)),
+                    labels,
+                    label_spans,
+                    body: lower_body(lw, &b.body)?,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Block types of the bake schema and how many labels each has; in JSON syntax
+/// these keys introduce blocks, every other key is an attribute.
+const JSON_BLOCKS: &[&str] = &["target", "group", "variable", "function"];
+
+pub fn parse_json(text: &str, file: usize) -> Result<Body> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let span = json_error_span(text, file, e.line(), e.column());
+        BakeError::at(span, format!("invalid JSON: {e}"))
+    })?;
+    let span = Span::file_start(file);
+    let obj = v
+        .as_object()
+        .ok_or_else(|| BakeError::at(span, "invalid bake JSON: the root must be an object"))?;
+    let mut body = Body {
+        span,
+        ..Body::default()
+    };
+    for (key, val) in obj {
+        if JSON_BLOCKS.contains(&key.as_str()) {
+            json_blocks(key, val, file, &mut body.blocks)?;
+        } else {
+            body.attrs.push(Attr {
+                name: key.clone(),
+                name_span: span,
+                expr: ir::lower_json(val, file)?,
+            });
+        }
+    }
+    Ok(body)
+}
+
+fn json_error_span(text: &str, file: usize, line: usize, column: usize) -> Span {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            offset += column.saturating_sub(1).min(l.len());
+            break;
+        }
+        offset += l.len();
+    }
+    Span::new(file, offset..offset + 1)
+}
+
+/// `"target": {"name": {...}}`, or an array of such objects, or `"name": [{...}, {...}]`.
+fn json_blocks(kind: &str, val: &serde_json::Value, file: usize, out: &mut Vec<Block>) -> Result<()> {
+    let span = Span::file_start(file);
+    let invalid = || {
+        BakeError::at(
+            span,
+            format!("invalid bake JSON: {kind:?} must be an object of labelled {kind} blocks"),
+        )
+    };
+    match val {
+        serde_json::Value::Array(items) => {
+            for item in items {
+                json_blocks(kind, item, file, out)?;
+            }
+        }
+        serde_json::Value::Object(labels) => {
+            for (label, content) in labels {
+                let bodies: Vec<&serde_json::Value> = match content {
+                    serde_json::Value::Array(items) => items.iter().collect(),
+                    other => vec![other],
+                };
+                for b in bodies {
+                    let obj = b.as_object().ok_or_else(invalid)?;
+                    let mut body = Body {
+                        span,
+                        ..Body::default()
+                    };
+                    for (k, v) in obj {
+                        body.attrs.push(Attr {
+                            name: k.clone(),
+                            name_span: span,
+                            expr: ir::lower_json(v, file)?,
+                        });
+                    }
+                    out.push(Block {
+                        kind: kind.to_string(),
+                        kind_span: span,
+                        labels: vec![label.clone()],
+                        label_spans: vec![span],
+                        body,
+                    });
+                }
+            }
+        }
+        _ => return Err(invalid()),
+    }
+    Ok(())
+}

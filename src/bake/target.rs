@@ -1,0 +1,263 @@
+//! The target and group models of buildx 0.13.1 (`bake/bake.go`), with its merge rules.
+//!
+//! `Option<Vec<_>>` keeps Go's nil-versus-empty distinction: `tags = []` replaces a
+//! parent's tags, an absent `tags` does not.
+
+use std::collections::BTreeMap;
+
+pub type StrMap = BTreeMap<String, String>;
+/// Maps whose values may be null (`args`, `labels`): a null entry is dropped on merge.
+pub type OptStrMap = BTreeMap<String, Option<String>>;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Target {
+    pub name: String,
+    pub inherits: Option<Vec<String>>,
+    pub annotations: Option<Vec<String>>,
+    pub attest: Option<Vec<String>>,
+    pub context: Option<String>,
+    pub contexts: Option<StrMap>,
+    pub dockerfile: Option<String>,
+    pub dockerfile_inline: Option<String>,
+    pub args: Option<OptStrMap>,
+    pub labels: Option<OptStrMap>,
+    pub tags: Option<Vec<String>>,
+    pub cache_from: Option<Vec<String>>,
+    pub cache_to: Option<Vec<String>>,
+    pub target: Option<String>,
+    pub secrets: Option<Vec<String>>,
+    pub ssh: Option<Vec<String>>,
+    pub platforms: Option<Vec<String>>,
+    pub outputs: Option<Vec<String>>,
+    pub pull: Option<bool>,
+    pub no_cache: Option<bool>,
+    pub no_cache_filter: Option<Vec<String>>,
+    pub shm_size: Option<String>,
+    pub ulimits: Option<Vec<String>>,
+    /// Pulled in only as a `target:` context of a requested target.
+    pub linked: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub targets: Vec<String>,
+}
+
+/// How a target attribute is typed, which decides how a value decodes into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    List,
+    Str,
+    Bool,
+    Map,
+    OptMap,
+}
+
+/// The attributes a `target` block accepts in buildx 0.13.1, in its field order.
+/// Other attributes in a target block are ignored, as buildx ignores them.
+pub const TARGET_FIELDS: &[(&str, FieldKind)] = &[
+    ("inherits", FieldKind::List),
+    ("annotations", FieldKind::List),
+    ("attest", FieldKind::List),
+    ("context", FieldKind::Str),
+    ("contexts", FieldKind::Map),
+    ("dockerfile", FieldKind::Str),
+    ("dockerfile-inline", FieldKind::Str),
+    ("args", FieldKind::OptMap),
+    ("labels", FieldKind::OptMap),
+    ("tags", FieldKind::List),
+    ("cache-from", FieldKind::List),
+    ("cache-to", FieldKind::List),
+    ("target", FieldKind::Str),
+    ("secret", FieldKind::List),
+    ("ssh", FieldKind::List),
+    ("platforms", FieldKind::List),
+    ("output", FieldKind::List),
+    ("pull", FieldKind::Bool),
+    ("no-cache", FieldKind::Bool),
+    ("no-cache-filter", FieldKind::List),
+    ("shm-size", FieldKind::Str),
+    ("ulimits", FieldKind::List),
+];
+
+pub fn field_kind(name: &str) -> Option<FieldKind> {
+    TARGET_FIELDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, k)| *k)
+}
+
+/// A decoded attribute value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    List(Option<Vec<String>>),
+    Str(Option<String>),
+    Bool(Option<bool>),
+    Map(Option<StrMap>),
+    OptMap(Option<OptStrMap>),
+}
+
+impl Target {
+    pub fn set_field(&mut self, name: &str, v: FieldValue) {
+        use FieldValue as F;
+        match (name, v) {
+            ("inherits", F::List(v)) => self.inherits = v,
+            ("annotations", F::List(v)) => self.annotations = v,
+            ("attest", F::List(v)) => self.attest = v,
+            ("context", F::Str(v)) => self.context = v,
+            ("contexts", F::Map(v)) => self.contexts = v,
+            ("dockerfile", F::Str(v)) => self.dockerfile = v,
+            ("dockerfile-inline", F::Str(v)) => self.dockerfile_inline = v,
+            ("args", F::OptMap(v)) => self.args = v,
+            ("labels", F::OptMap(v)) => self.labels = v,
+            ("tags", F::List(v)) => self.tags = v,
+            ("cache-from", F::List(v)) => self.cache_from = v,
+            ("cache-to", F::List(v)) => self.cache_to = v,
+            ("target", F::Str(v)) => self.target = v,
+            ("secret", F::List(v)) => self.secrets = v,
+            ("ssh", F::List(v)) => self.ssh = v,
+            ("platforms", F::List(v)) => self.platforms = v,
+            ("output", F::List(v)) => self.outputs = v,
+            ("pull", F::Bool(v)) => self.pull = v,
+            ("no-cache", F::Bool(v)) => self.no_cache = v,
+            ("no-cache-filter", F::List(v)) => self.no_cache_filter = v,
+            ("shm-size", F::Str(v)) => self.shm_size = v,
+            ("ulimits", F::List(v)) => self.ulimits = v,
+            (n, v) => debug_assert!(false, "field {n} does not take {v:?}"),
+        }
+    }
+
+    /// `Target.Merge`: values of `t2` override or extend this target's.
+    pub fn merge(&mut self, t2: &Target) {
+        fn over<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
+            if b.is_some() {
+                a.clone_from(b);
+            }
+        }
+        fn append(a: &mut Option<Vec<String>>, b: &Option<Vec<String>>) {
+            if let Some(b) = b {
+                a.get_or_insert_with(Vec::new).extend(b.iter().cloned());
+            }
+        }
+        over(&mut self.context, &t2.context);
+        over(&mut self.dockerfile, &t2.dockerfile);
+        over(&mut self.dockerfile_inline, &t2.dockerfile_inline);
+        for (mine, theirs) in [(&mut self.args, &t2.args), (&mut self.labels, &t2.labels)] {
+            if let Some(m) = theirs {
+                for (k, v) in m {
+                    if v.is_some() {
+                        mine.get_or_insert_with(BTreeMap::new)
+                            .insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        if let Some(m) = &t2.contexts {
+            let mine = self.contexts.get_or_insert_with(BTreeMap::new);
+            for (k, v) in m {
+                mine.insert(k.clone(), v.clone());
+            }
+        }
+        over(&mut self.tags, &t2.tags);
+        over(&mut self.target, &t2.target);
+        append(&mut self.annotations, &t2.annotations);
+        if t2.attest.is_some() {
+            append(&mut self.attest, &t2.attest);
+            self.attest = Some(remove_attest_dupes(self.attest.take().unwrap_or_default()));
+        }
+        append(&mut self.secrets, &t2.secrets);
+        append(&mut self.ssh, &t2.ssh);
+        over(&mut self.platforms, &t2.platforms);
+        append(&mut self.cache_from, &t2.cache_from);
+        over(&mut self.cache_to, &t2.cache_to);
+        over(&mut self.outputs, &t2.outputs);
+        over(&mut self.pull, &t2.pull);
+        over(&mut self.no_cache, &t2.no_cache);
+        append(&mut self.no_cache_filter, &t2.no_cache_filter);
+        over(&mut self.shm_size, &t2.shm_size);
+        append(&mut self.ulimits, &t2.ulimits);
+        if let Some(i) = &t2.inherits {
+            self.inherits
+                .get_or_insert_with(Vec::new)
+                .extend(i.iter().cloned());
+        }
+    }
+
+    /// `Target.normalize`: de-duplicate lists, drop empty contexts.
+    pub fn normalize(&mut self) {
+        for list in [
+            &mut self.annotations,
+            &mut self.tags,
+            &mut self.secrets,
+            &mut self.ssh,
+            &mut self.platforms,
+            &mut self.cache_from,
+            &mut self.cache_to,
+            &mut self.outputs,
+            &mut self.no_cache_filter,
+            &mut self.ulimits,
+        ] {
+            if let Some(v) = list {
+                remove_dupes(v);
+            }
+        }
+        if let Some(a) = self.attest.take() {
+            self.attest = Some(remove_attest_dupes(a));
+        }
+        if let Some(c) = &mut self.contexts {
+            c.retain(|_, v| !v.is_empty());
+            if c.is_empty() {
+                self.contexts = None;
+            }
+        }
+    }
+}
+
+/// Removes empty strings and repeated values, keeping first occurrences.
+pub fn remove_dupes(v: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|s| !s.is_empty() && seen.insert(s.clone()));
+}
+
+/// Keeps one attestation per `type=`, the last one winning at the first one's place.
+pub fn remove_attest_dupes(v: Vec<String>) -> Vec<String> {
+    let mut res: Vec<String> = Vec::new();
+    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
+    for s in v {
+        match attest_type(&s) {
+            Some(t) => {
+                if let Some(&i) = by_type.get(&t) {
+                    res[i] = s;
+                } else {
+                    by_type.insert(t, res.len());
+                    res.push(s);
+                }
+            }
+            None => res.push(s),
+        }
+    }
+    res
+}
+
+/// The `type` of an attestation spec, or `None` when the spec does not parse
+/// (buildx keeps unparsable entries as they are).
+fn attest_type(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return Some(String::new());
+    }
+    let fields = super::csv::parse_line(s).ok()?;
+    let mut ty = String::new();
+    for f in fields {
+        let (k, v) = f.split_once('=')?;
+        let k = k.trim().to_lowercase();
+        match k.as_str() {
+            "type" => ty = v.to_string(),
+            "disabled" => {
+                super::csv::parse_go_bool(v)?;
+            }
+            _ => {}
+        }
+    }
+    Some(ty)
+}
