@@ -543,14 +543,14 @@ fn binary(op: BinaryOperator, a: &Expr, b: &Expr, scope: &Scope, g: &mut dyn Glo
                 LessEq => Value::Bool(x <= y),
                 Greater => Value::Bool(x > y),
                 GreaterEq => Value::Bool(x >= y),
-                Plus => Value::Number(x + y),
-                Minus => Value::Number(x - y),
-                Mul => Value::Number(x * y),
+                Plus => Value::Number(decimal_op(x, y, op).unwrap_or(x + y)),
+                Minus => Value::Number(decimal_op(x, y, op).unwrap_or(x - y)),
+                Mul => Value::Number(decimal_op(x, y, op).unwrap_or(x * y)),
                 Div => {
                     if y == 0.0 {
                         return Err(BakeError::at(b.span, "division by zero"));
                     }
-                    Value::Number(x / y)
+                    Value::Number(decimal_op(x, y, op).unwrap_or(x / y))
                 }
                 Mod => {
                     if y == 0.0 {
@@ -562,6 +562,49 @@ fn binary(op: BinaryOperator, a: &Expr, b: &Expr, scope: &Scope, g: &mut dyn Glo
             }
         }
     })
+}
+
+/// Exact decimal arithmetic on the operands' shortest decimal forms.
+///
+/// cty computes with 512-bit floats, so `0.1 + 0.2` is exactly `0.3` there; plain
+/// f64 arithmetic would print `0.30000000000000004`. Numbers written in bake files
+/// are short decimals, so doing the operation on those decimals and rounding once
+/// reproduces cty's printed result. Returns `None` when the result does not fit
+/// (then f64 arithmetic is used).
+fn decimal_op(x: f64, y: f64, op: BinaryOperator) -> Option<f64> {
+    fn to_dec(v: f64) -> Option<(i128, u32)> {
+        let s = format_number(v);
+        let (neg, s) = match s.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, s.as_str()),
+        };
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        if int.len() + frac.len() > 30 {
+            return None;
+        }
+        let m: i128 = format!("{int}{frac}").parse().ok()?;
+        Some((if neg { -m } else { m }, frac.len() as u32))
+    }
+    let (a, sa) = to_dec(x)?;
+    let (b, sb) = to_dec(y)?;
+    let scale = sa.max(sb);
+    let a = a.checked_mul(10i128.checked_pow(scale - sa)?)?;
+    let b = b.checked_mul(10i128.checked_pow(scale - sb)?)?;
+    let (m, scale) = match op {
+        BinaryOperator::Plus => (a.checked_add(b)?, scale),
+        BinaryOperator::Minus => (a.checked_sub(b)?, scale),
+        BinaryOperator::Mul => (a.checked_mul(b)?, scale * 2),
+        BinaryOperator::Div => {
+            // Exact only when the quotient terminates within 18 more digits.
+            let num = a.checked_mul(10i128.pow(18))?;
+            if b == 0 || num % b != 0 {
+                return None;
+            }
+            (num / b, 18)
+        }
+        _ => return None,
+    };
+    format!("{m}e-{scale}").parse().ok()
 }
 
 /// cty equality: values of different types are unequal.

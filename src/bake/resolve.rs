@@ -57,6 +57,9 @@ struct Doc<'a, 'o> {
     by_name: HashMap<(&'a str, String), Vec<(usize, usize)>>,
     field_cache: HashMap<(usize, usize, &'static str), FieldValue>,
     field_progress: HashSet<(usize, usize, &'static str)>,
+    /// Decoded groups by block index (groups have no matrix: one cell).
+    group_cache: HashMap<usize, Group>,
+    group_progress: HashSet<usize>,
 }
 
 fn is_reserved(name: &str, opts: &EvalOptions) -> bool {
@@ -92,6 +95,8 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
         by_name: HashMap::new(),
         field_cache: HashMap::new(),
         field_progress: HashSet::new(),
+        group_cache: HashMap::new(),
+        group_progress: HashSet::new(),
     };
 
     let mut var_order = Vec::new();
@@ -520,6 +525,24 @@ impl<'a, 'o> Doc<'a, 'o> {
     }
 
     fn decode_group(&mut self, bi: usize, name: &str) -> Result<Group> {
+        if let Some(g) = self.group_cache.get(&bi) {
+            return Ok(g.clone());
+        }
+        let block = self.blocks[bi].block;
+        if !self.group_progress.insert(bi) {
+            return Err(BakeError::at(
+                block.label_span(),
+                format!("reference cycle not allowed for group.{name}.targets"),
+            ));
+        }
+        let r = self.decode_group_uncached(bi, name);
+        self.group_progress.remove(&bi);
+        let g = r?;
+        self.group_cache.insert(bi, g.clone());
+        Ok(g)
+    }
+
+    fn decode_group_uncached(&mut self, bi: usize, name: &str) -> Result<Group> {
         let block = self.blocks[bi].block;
         let Some(attr) = block.body.attr("targets") else {
             return Err(BakeError::at(
@@ -573,12 +596,20 @@ impl<'a, 'o> Doc<'a, 'o> {
     /// Evaluates the block attributes an expression refers to (`target.foo.tags`).
     fn load_block_refs(&mut self, expr: &Expr) -> Result<()> {
         for (root, path) in expr.variables() {
-            if root != "target" {
+            if root != "target" && root != "group" {
                 continue;
             }
             let Some(name) = path.first() else {
-                return Err(BakeError::at(expr.span, "cannot access target as a variable"));
+                return Err(BakeError::at(expr.span, format!("cannot access {root} as a variable")));
             };
+            if root == "group" {
+                if let Some(cells) = self.by_name.get(&("group", name.clone())).cloned() {
+                    for (bi, _) in cells {
+                        self.decode_group(bi, name)?;
+                    }
+                }
+                continue;
+            }
             let Some(cells) = self.by_name.get(&("target", name.clone())).cloned() else {
                 continue;
             };
@@ -629,6 +660,22 @@ impl Globals for Doc<'_, '_> {
     fn variable(&mut self, name: &str, span: Span) -> Result<Option<Value>> {
         if name == "target" && !self.by_name.is_empty() {
             return Ok(Some(self.target_object()));
+        }
+        if name == "group" && !self.by_name.is_empty() {
+            let groups = self
+                .group_cache
+                .values()
+                .map(|g| {
+                    let mut obj = BTreeMap::new();
+                    obj.insert("name".to_string(), Value::String(g.name.clone()));
+                    obj.insert(
+                        "targets".to_string(),
+                        Value::List(g.targets.iter().cloned().map(Value::String).collect()),
+                    );
+                    (g.name.clone(), Value::Object(obj))
+                })
+                .collect();
+            return Ok(Some(Value::Object(groups)));
         }
         self.resolve_value(name, span)
     }
