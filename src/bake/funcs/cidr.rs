@@ -14,7 +14,11 @@ struct Net {
 }
 
 fn mask(prefix: u32, bits: u32) -> u128 {
-    let all = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+    let all = if bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    };
     if prefix == 0 {
         return 0;
     }
@@ -60,15 +64,29 @@ fn parse_cidr(s: &str) -> Result<Net, String> {
     if addr.contains(':') && addr.contains('%') || prefix > bits {
         return Err(err());
     }
-    Ok(Net { ip: ip & mask(prefix, bits), bits, prefix })
+    Ok(Net {
+        ip: ip & mask(prefix, bits),
+        bits,
+        prefix,
+    })
 }
 
 pub fn cidrhost(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("prefix", PTy::Str), Param::new("hostnum", PTy::Num)])?;
+    let a = fixed_args(
+        args,
+        &[
+            Param::new("prefix", PTy::Str),
+            Param::new("hostnum", PTy::Num),
+        ],
+    )?;
     let mut num = as_int(&a[1])? as i128;
     let net = parse_cidr(as_str(&a[0]))?;
     let host_len = net.bits - net.prefix;
-    let max: u128 = if host_len == 128 { u128::MAX } else { (1u128 << host_len) - 1 };
+    let max: u128 = if host_len == 128 {
+        u128::MAX
+    } else {
+        (1u128 << host_len) - 1
+    };
     let num_abs: u128;
     if num < 0 {
         num_abs = (-num - 1) as u128;
@@ -99,7 +117,11 @@ pub fn cidrnetmask(args: &[Value]) -> Result<Value, String> {
 pub fn cidrsubnet(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(
         args,
-        &[Param::new("prefix", PTy::Str), Param::new("newbits", PTy::Num), Param::new("netnum", PTy::Num)],
+        &[
+            Param::new("prefix", PTy::Str),
+            Param::new("newbits", PTy::Num),
+            Param::new("netnum", PTy::Num),
+        ],
     )?;
     let newbits = as_int(&a[1])?;
     let netnum = as_int(&a[2])?;
@@ -115,21 +137,44 @@ pub fn cidrsubnet(args: &[Value]) -> Result<Value, String> {
         ));
     }
     if newbits < 0 || new_prefix < 0 {
-        return Err(format!("prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"));
+        return Err(format!(
+            "prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"
+        ));
     }
-    let max: u64 = if newbits >= 64 { u64::MAX } else { (1u64 << newbits) - 1 };
+    let max: u64 = if newbits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << newbits) - 1
+    };
     if netnum < 0 || netnum as u64 > max {
-        return Err(format!("prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"));
+        return Err(format!(
+            "prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"
+        ));
     }
     let new_prefix = new_prefix as u32;
     let shift = net.bits - new_prefix;
-    let add = if shift >= 128 { 0 } else { (netnum as u128) << shift };
+    let add = if shift >= 128 {
+        0
+    } else {
+        (netnum as u128) << shift
+    };
     let ip = (net.ip | add) & mask(net.bits, net.bits);
-    Ok(Value::String(Net { ip, bits: net.bits, prefix: new_prefix }.string()))
+    Ok(Value::String(
+        Net {
+            ip,
+            bits: net.bits,
+            prefix: new_prefix,
+        }
+        .string(),
+    ))
 }
 
 pub fn cidrsubnets(args: &[Value]) -> Result<Value, String> {
-    let a = call_args(args, &[Param::new("prefix", PTy::Str)], Some(Param::new("newbits", PTy::Num)))?;
+    let a = call_args(
+        args,
+        &[Param::new("prefix", PTy::Str)],
+        Some(Param::new("newbits", PTy::Num)),
+    )?;
     let net = parse_cidr(as_str(&a[0])).map_err(|e| format!("argument 1: {e}"))?;
     let lengths = &a[1..];
     if lengths.is_empty() {
@@ -140,16 +185,24 @@ pub fn cidrsubnets(args: &[Value]) -> Result<Value, String> {
     let first = first.clamp(0, net.bits as i64) as u32;
     // cidr.PreviousSubnet
     let prev_ip = net.ip.wrapping_sub(1) & all & mask(first, net.bits);
-    let mut current = Net { ip: prev_ip, bits: net.bits, prefix: first };
+    let mut current = Net {
+        ip: prev_ip,
+        bits: net.bits,
+        prefix: first,
+    };
     let mut out = vec![];
     for (i, l) in lengths.iter().enumerate() {
         let argn = i + 2;
         let mut length = as_int(l).map_err(|e| format!("argument {argn}: {e}"))?;
         if length < 1 {
-            return Err(format!("argument {argn}: must extend prefix by at least one bit"));
+            return Err(format!(
+                "argument {argn}: must extend prefix by at least one bit"
+            ));
         }
         if length > 32 {
-            return Err(format!("argument {argn}: may not extend prefix by more than 32 bits"));
+            return Err(format!(
+                "argument {argn}: may not extend prefix by more than 32 bits"
+            ));
         }
         length += net.prefix as i64;
         if length > net.bits as i64 {
@@ -161,9 +214,17 @@ pub fn cidrsubnets(args: &[Value]) -> Result<Value, String> {
         let length = length as u32;
         // cidr.NextSubnet
         let m = mask(length, net.bits);
-        let sub = Net { ip: current.last() & m, bits: net.bits, prefix: length };
+        let sub = Net {
+            ip: current.last() & m,
+            bits: net.bits,
+            prefix: length,
+        };
         let last = sub.last().wrapping_add(1) & all;
-        let next = Net { ip: last & m, bits: net.bits, prefix: length };
+        let next = Net {
+            ip: last & m,
+            bits: net.bits,
+            prefix: length,
+        };
         if last == 0 || !net.contains(next.ip) {
             return Err(format!(
                 "argument {argn}: not enough remaining address space for a subnet with a prefix of {length} bits after {}",
@@ -193,22 +254,42 @@ mod tests {
         assert_eq!(h("192.168.1.0/24", 5.0).unwrap(), s("192.168.1.5"));
         assert_eq!(h("192.168.1.0/24", -5.0).unwrap(), s("192.168.1.251"));
         assert_eq!(h("192.168.1.0/24", -256.0).unwrap(), s("192.168.1.0"));
-        assert!(h("192.168.1.0/30", 255.0).unwrap_err().contains("does not accommodate a host numbered 255"));
+        assert!(
+            h("192.168.1.0/30", 255.0)
+                .unwrap_err()
+                .contains("does not accommodate a host numbered 255")
+        );
         assert!(h("192.168.1.0/30", -255.0).is_err());
         assert_eq!(h("1::/64", 5.0).unwrap(), s("1::5"));
-        assert_eq!(h("fd9d:bc11:4020::/64", 6.0).unwrap(), s("fd9d:bc11:4020::6"));
+        assert_eq!(
+            h("fd9d:bc11:4020::/64", 6.0).unwrap(),
+            s("fd9d:bc11:4020::6")
+        );
         assert_eq!(h("::ffff:192.168.1.0/120", 5.0).unwrap(), s("192.168.1.5"));
-        assert!(h("not-a-cidr", 6.0).unwrap_err().contains("invalid CIDR expression"));
+        assert!(
+            h("not-a-cidr", 6.0)
+                .unwrap_err()
+                .contains("invalid CIDR expression")
+        );
         assert!(h("10.256.0.0/8", 6.0).is_err());
         assert!(h("192.168.1.0/24", 1.5).is_err());
     }
 
     #[test]
     fn netmask() {
-        assert_eq!(cidrnetmask(&[s("192.168.1.0/24")]).unwrap(), s("255.255.255.0"));
-        assert_eq!(cidrnetmask(&[s("192.168.1.0/32")]).unwrap(), s("255.255.255.255"));
+        assert_eq!(
+            cidrnetmask(&[s("192.168.1.0/24")]).unwrap(),
+            s("255.255.255.0")
+        );
+        assert_eq!(
+            cidrnetmask(&[s("192.168.1.0/32")]).unwrap(),
+            s("255.255.255.255")
+        );
         assert_eq!(cidrnetmask(&[s("0.0.0.0/0")]).unwrap(), s("0.0.0.0"));
-        assert_eq!(cidrnetmask(&[s("1::/64")]).unwrap(), s("ffff:ffff:ffff:ffff::"));
+        assert_eq!(
+            cidrnetmask(&[s("1::/64")]).unwrap(),
+            s("ffff:ffff:ffff:ffff::")
+        );
         assert!(cidrnetmask(&[s("not-a-cidr")]).is_err());
     }
 
@@ -217,8 +298,14 @@ mod tests {
         let sn = |p: &str, b: f64, x: f64| cidrsubnet(&[s(p), n(b), n(x)]);
         assert_eq!(sn("192.168.2.0/20", 4.0, 6.0).unwrap(), s("192.168.6.0/24"));
         assert_eq!(sn("fe80::/48", 16.0, 6.0).unwrap(), s("fe80:0:0:6::/64"));
-        assert_eq!(sn("fe80::/48", 33.0, 6.0).unwrap_err(), "may not extend prefix by more than 32 bits");
-        assert_eq!(sn("192.168.2.0/20", 13.0, 6.0).unwrap_err(), "insufficient address space to extend prefix of 20 by 13");
+        assert_eq!(
+            sn("fe80::/48", 33.0, 6.0).unwrap_err(),
+            "may not extend prefix by more than 32 bits"
+        );
+        assert_eq!(
+            sn("192.168.2.0/20", 13.0, 6.0).unwrap_err(),
+            "insufficient address space to extend prefix of 20 by 13"
+        );
         assert_eq!(
             sn("192.168.2.0/20", 4.0, 16.0).unwrap_err(),
             "prefix extension of 4 does not accommodate a subnet numbered 16"
@@ -242,8 +329,20 @@ mod tests {
             l(&["fd00:fd12:3456:7800::/72", "fd00:fd12:3456:7800:100::/72"])
         );
         assert_eq!(cidrsubnets(&[s("10.0.0.0/8")]).unwrap(), l(&[]));
-        assert!(cidrsubnets(&[s("10.0.0.0/30"), n(1.0), n(1.0), n(1.0)]).unwrap_err().contains("not enough remaining address space"));
-        assert!(cidrsubnets(&[s("10.0.0.0/8"), n(0.0)]).unwrap_err().contains("at least one bit"));
-        assert!(cidrsubnets(&[s("10.0.0.0/8"), n(25.0)]).unwrap_err().contains("too long for an IPv4 address"));
+        assert!(
+            cidrsubnets(&[s("10.0.0.0/30"), n(1.0), n(1.0), n(1.0)])
+                .unwrap_err()
+                .contains("not enough remaining address space")
+        );
+        assert!(
+            cidrsubnets(&[s("10.0.0.0/8"), n(0.0)])
+                .unwrap_err()
+                .contains("at least one bit")
+        );
+        assert!(
+            cidrsubnets(&[s("10.0.0.0/8"), n(25.0)])
+                .unwrap_err()
+                .contains("too long for an IPv4 address")
+        );
     }
 }

@@ -19,12 +19,18 @@ pub fn not(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn and(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("a", PTy::Bool), Param::new("b", PTy::Bool)])?;
+    let a = fixed_args(
+        args,
+        &[Param::new("a", PTy::Bool), Param::new("b", PTy::Bool)],
+    )?;
     Ok(Value::Bool(as_bool(&a[0]) && as_bool(&a[1])))
 }
 
 pub fn or(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("a", PTy::Bool), Param::new("b", PTy::Bool)])?;
+    let a = fixed_args(
+        args,
+        &[Param::new("a", PTy::Bool), Param::new("b", PTy::Bool)],
+    )?;
     Ok(Value::Bool(as_bool(&a[0]) || as_bool(&a[1])))
 }
 
@@ -60,7 +66,9 @@ pub fn coalescelist(args: &[Value]) -> Result<Value, String> {
     if a.is_empty() {
         return Err("at least one argument is required".into());
     }
-    if a.iter().any(|v| !matches!(v, Value::List(_) | Value::Tuple(_))) {
+    if a.iter()
+        .any(|v| !matches!(v, Value::List(_) | Value::Tuple(_)))
+    {
         return Err("coalescelist arguments must be lists or tuples".into());
     }
     a.into_iter()
@@ -133,7 +141,13 @@ pub fn distinct(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn chunklist(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("list", PTy::ListDyn), Param::new("size", PTy::Num)])?;
+    let a = fixed_args(
+        args,
+        &[
+            Param::new("list", PTy::ListDyn),
+            Param::new("size", PTy::Num),
+        ],
+    )?;
     let size = as_int(&a[1]).map_err(|e| format!("invalid size: {e}"))?;
     if size < 0 {
         return Err("the size argument must be positive".into());
@@ -145,14 +159,23 @@ pub fn chunklist(args: &[Value]) -> Result<Value, String> {
     if size == 0 {
         return Ok(Value::List(vec![a[0].clone()]));
     }
-    Ok(Value::List(xs.chunks(size as usize).map(|c| Value::List(c.to_vec())).collect()))
+    Ok(Value::List(
+        xs.chunks(size as usize)
+            .map(|c| Value::List(c.to_vec()))
+            .collect(),
+    ))
 }
 
 pub fn element(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[LIST, Param::new("index", PTy::Num)])?;
     let xs = match &a[0] {
         Value::List(xs) | Value::Tuple(xs) => xs,
-        other => return Err(format!("cannot read elements from {}", type_of(other).friendly())),
+        other => {
+            return Err(format!(
+                "cannot read elements from {}",
+                type_of(other).friendly()
+            ));
+        }
     };
     if as_num(&a[1]) < 0.0 {
         return Err("cannot use element function with a negative index".into());
@@ -199,7 +222,13 @@ fn has_index(coll: &Value, key: &Value) -> bool {
 }
 
 pub fn hasindex(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("collection", PTy::Dyn), Param::new("key", PTy::Dyn)])?;
+    let a = fixed_args(
+        args,
+        &[
+            Param::new("collection", PTy::Dyn),
+            Param::new("key", PTy::Dyn),
+        ],
+    )?;
     if !matches!(a[0], Value::List(_) | Value::Tuple(_) | Value::Map(_)) {
         return Err("collection must be a list, a map or a tuple".into());
     }
@@ -207,7 +236,13 @@ pub fn hasindex(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn index(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("collection", PTy::Dyn), Param::new("key", PTy::Dyn)])?;
+    let a = fixed_args(
+        args,
+        &[
+            Param::new("collection", PTy::Dyn),
+            Param::new("key", PTy::Dyn),
+        ],
+    )?;
     let (coll, key) = (&a[0], &a[1]);
     match coll {
         Value::Tuple(xs) => {
@@ -273,7 +308,9 @@ pub fn lookup(args: &[Value]) -> Result<Value, String> {
     match &a[0] {
         Value::Object(m) => Ok(m.get(key).cloned().unwrap_or_else(|| a[2].clone())),
         Value::Map(m) => {
-            let Ty::Map(ety) = type_of(&a[0]) else { unreachable!() };
+            let Ty::Map(ety) = type_of(&a[0]) else {
+                unreachable!()
+            };
             let default = convert(&a[2], &ety).map_err(|_| {
                 "the default value must have the same type as the map elements".to_string()
             })?;
@@ -311,7 +348,11 @@ pub fn merge(args: &[Value]) -> Result<Value, String> {
             }
         }
     }
-    Ok(if all_maps { Value::Map(out) } else { Value::Object(out) })
+    Ok(if all_maps {
+        Value::Map(out)
+    } else {
+        Value::Object(out)
+    })
 }
 
 pub fn range(args: &[Value]) -> Result<Value, String> {
@@ -360,7 +401,11 @@ pub fn reverselist(args: &[Value]) -> Result<Value, String> {
 pub fn slice(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(
         args,
-        &[LIST, Param::new("start_index", PTy::Num), Param::new("end_index", PTy::Num)],
+        &[
+            LIST,
+            Param::new("start_index", PTy::Num),
+            Param::new("end_index", PTy::Num),
+        ],
     )?;
     let xs = match &a[0] {
         Value::Set(_) => {
@@ -403,7 +448,13 @@ pub fn values(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn zipmap(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("keys", PTy::ListStr), Param::new("values", PTy::Dyn)])?;
+    let a = fixed_args(
+        args,
+        &[
+            Param::new("keys", PTy::ListStr),
+            Param::new("values", PTy::Dyn),
+        ],
+    )?;
     let keys = a[0].as_seq().unwrap_or(&[]);
     let (vals, is_tuple) = match &a[1] {
         Value::List(xs) => (xs, false),
@@ -424,7 +475,11 @@ pub fn zipmap(args: &[Value]) -> Result<Value, String> {
         };
         out.insert(k.clone(), v.clone());
     }
-    Ok(if is_tuple { Value::Object(out) } else { Value::Map(out) })
+    Ok(if is_tuple {
+        Value::Object(out)
+    } else {
+        Value::Map(out)
+    })
 }
 
 #[cfg(test)]
@@ -469,11 +524,20 @@ mod tests {
         assert_eq!(coalesce(&[s("first"), s("second")]).unwrap(), s("first"));
         assert_eq!(coalesce(&[Value::Null, s("second")]).unwrap(), s("second"));
         assert_eq!(coalesce(&[Value::Null, n(1.0), s("a")]).unwrap(), s("1"));
-        assert_eq!(coalesce(&[Value::Null, Value::Null]).unwrap_err(), "no non-null arguments");
-        assert_eq!(coalesce(&[n(1.0), b(true)]).unwrap_err(), "all arguments must have the same type");
+        assert_eq!(
+            coalesce(&[Value::Null, Value::Null]).unwrap_err(),
+            "no non-null arguments"
+        );
+        assert_eq!(
+            coalesce(&[n(1.0), b(true)]).unwrap_err(),
+            "all arguments must have the same type"
+        );
         let first = t(vec![s("a")]);
         assert_eq!(coalescelist(&[t(vec![]), first.clone()]).unwrap(), first);
-        assert_eq!(coalescelist(&[t(vec![]), t(vec![])]).unwrap_err(), "no non-null arguments");
+        assert_eq!(
+            coalescelist(&[t(vec![]), t(vec![])]).unwrap_err(),
+            "no non-null arguments"
+        );
         assert!(coalescelist(&[s("a")]).is_err());
     }
 
@@ -497,7 +561,10 @@ mod tests {
         );
         assert!(concat(&[]).is_err());
         assert!(concat(&[s("a")]).unwrap_err().contains("got string"));
-        assert_eq!(contains(&[t(vec![s("a"), s("b")]), s("b")]).unwrap(), b(true));
+        assert_eq!(
+            contains(&[t(vec![s("a"), s("b")]), s("b")]).unwrap(),
+            b(true)
+        );
         assert_eq!(contains(&[t(vec![n(1.0)]), s("1")]).unwrap(), b(false));
         assert!(contains(&[s("a"), s("b")]).is_err());
         assert_eq!(
@@ -514,8 +581,16 @@ mod tests {
         );
         assert!(chunklist(&[t(vec![s("a")]), n(-1.0)]).is_err());
         assert_eq!(element(&[t(vec![s("a"), s("b")]), n(3.0)]).unwrap(), s("b"));
-        assert!(element(&[t(vec![]), n(0.0)]).unwrap_err().contains("empty list"));
-        assert!(element(&[t(vec![s("a")]), n(-1.0)]).unwrap_err().contains("negative"));
+        assert!(
+            element(&[t(vec![]), n(0.0)])
+                .unwrap_err()
+                .contains("empty list")
+        );
+        assert!(
+            element(&[t(vec![s("a")]), n(-1.0)])
+                .unwrap_err()
+                .contains("negative")
+        );
         assert_eq!(
             flatten(&[t(vec![t(vec![s("a"), l(vec![s("b")])]), t(vec![]), s("c")])]).unwrap(),
             t(vec![s("a"), s("b"), s("c")])
@@ -532,7 +607,10 @@ mod tests {
             slice(&[l(vec![n(1.0), n(2.0), n(3.0)]), n(1.0), n(3.0)]).unwrap(),
             l(vec![n(2.0), n(3.0)])
         );
-        assert_eq!(slice(&[t(vec![n(1.0)]), n(1.0), n(1.0)]).unwrap(), t(vec![]));
+        assert_eq!(
+            slice(&[t(vec![n(1.0)]), n(1.0), n(1.0)]).unwrap(),
+            t(vec![])
+        );
         assert!(slice(&[t(vec![n(1.0)]), n(1.0), n(2.0)]).is_err());
         assert!(slice(&[t(vec![n(1.0)]), n(1.0), n(0.0)]).is_err());
         assert_eq!(length(&[t(vec![n(1.0)])]).unwrap(), n(1.0));
@@ -547,7 +625,10 @@ mod tests {
         assert_eq!(hasindex(&[list.clone(), s("1")]).unwrap(), b(false));
         assert_eq!(index(&[list.clone(), n(1.0)]).unwrap(), s("b"));
         assert_eq!(index(&[list.clone(), n(5.0)]).unwrap_err(), "invalid index");
-        assert_eq!(index(&[list, s("1")]).unwrap_err(), "key for list must be number");
+        assert_eq!(
+            index(&[list, s("1")]).unwrap_err(),
+            "key for list must be number"
+        );
         let m = Value::Map(obj(&[("a", s("x"))]));
         assert_eq!(index(&[m.clone(), s("a")]).unwrap(), s("x"));
         assert_eq!(hasindex(&[m, s("b")]).unwrap(), b(false));
@@ -557,11 +638,23 @@ mod tests {
     fn map_functions() {
         let o = Value::Object(obj(&[("b", n(1.0)), ("a", s("x"))]));
         let m = Value::Map(obj(&[("b", s("1")), ("a", s("x"))]));
-        assert_eq!(keys(&[o.clone()]).unwrap(), t(vec![s("a"), s("b")]));
-        assert_eq!(keys(&[m.clone()]).unwrap(), l(vec![s("a"), s("b")]));
+        assert_eq!(
+            keys(std::slice::from_ref(&o)).unwrap(),
+            t(vec![s("a"), s("b")])
+        );
+        assert_eq!(
+            keys(std::slice::from_ref(&m)).unwrap(),
+            l(vec![s("a"), s("b")])
+        );
         assert!(keys(&[t(vec![])]).is_err());
-        assert_eq!(values(&[o.clone()]).unwrap(), t(vec![s("x"), n(1.0)]));
-        assert_eq!(values(&[m.clone()]).unwrap(), l(vec![s("x"), s("1")]));
+        assert_eq!(
+            values(std::slice::from_ref(&o)).unwrap(),
+            t(vec![s("x"), n(1.0)])
+        );
+        assert_eq!(
+            values(std::slice::from_ref(&m)).unwrap(),
+            l(vec![s("x"), s("1")])
+        );
         assert_eq!(lookup(&[o.clone(), s("a"), s("d")]).unwrap(), s("x"));
         assert_eq!(lookup(&[o.clone(), s("z"), s("d")]).unwrap(), s("d"));
         assert_eq!(lookup(&[m.clone(), s("z"), n(5.0)]).unwrap(), s("5"));
@@ -576,7 +669,10 @@ mod tests {
             Value::Map(obj(&[("a", s("y")), ("b", s("1"))]))
         );
         assert_eq!(merge(&[]).unwrap(), Value::Object(BTreeMap::new()));
-        assert_eq!(merge(&[Value::Null, m.clone()]).unwrap(), Value::Object(obj(&[("a", s("x")), ("b", s("1"))])));
+        assert_eq!(
+            merge(&[Value::Null, m.clone()]).unwrap(),
+            Value::Object(obj(&[("a", s("x")), ("b", s("1"))]))
+        );
         assert!(merge(&[s("a")]).is_err());
         assert_eq!(
             zipmap(&[t(vec![s("a"), s("b")]), l(vec![n(1.0), n(2.0)])]).unwrap(),
@@ -595,10 +691,17 @@ mod tests {
         assert_eq!(range(&[n(3.0)]).unwrap(), nums(&[0.0, 1.0, 2.0]));
         assert_eq!(range(&[n(-3.0)]).unwrap(), nums(&[0.0, -1.0, -2.0]));
         assert_eq!(range(&[n(1.0), n(4.0)]).unwrap(), nums(&[1.0, 2.0, 3.0]));
-        assert_eq!(range(&[n(0.0), n(1.0), n(0.25)]).unwrap(), nums(&[0.0, 0.25, 0.5, 0.75]));
+        assert_eq!(
+            range(&[n(0.0), n(1.0), n(0.25)]).unwrap(),
+            nums(&[0.0, 0.25, 0.5, 0.75])
+        );
         assert_eq!(range(&[n(0.0)]).unwrap(), nums(&[]));
         assert!(range(&[]).is_err());
-        assert!(range(&[n(0.0), n(1.0), n(0.0)]).unwrap_err().contains("zero"));
+        assert!(
+            range(&[n(0.0), n(1.0), n(0.0)])
+                .unwrap_err()
+                .contains("zero")
+        );
         assert!(range(&[n(0.0), n(5.0), n(-1.0)]).is_err());
         assert!(range(&[n(2000.0)]).unwrap_err().contains("1024"));
     }

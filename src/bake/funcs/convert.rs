@@ -66,9 +66,7 @@ pub fn ty_eq(a: &Ty, b: &Ty) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| ty_eq(a, b))
         }
         (Ty::Object(x), Ty::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, a)| y.get(k).is_some_and(|b| ty_eq(a, b)))
+            x.len() == y.len() && x.iter().all(|(k, a)| y.get(k).is_some_and(|b| ty_eq(a, b)))
         }
         _ => a == b,
     }
@@ -104,7 +102,8 @@ pub fn unify(types: &[Ty]) -> Option<Ty> {
     if types.is_empty() {
         return None;
     }
-    let (mut map_ct, mut list_ct, mut set_ct, mut obj_ct, mut tup_ct, mut dyn_ct) = (0, 0, 0, 0, 0, 0);
+    let (mut map_ct, mut list_ct, mut set_ct, mut obj_ct, mut tup_ct, mut dyn_ct) =
+        (0, 0, 0, 0, 0, 0);
     for t in types {
         match t {
             Ty::Map(_) => map_ct += 1,
@@ -170,21 +169,41 @@ fn unify_collections(types: &[Ty], has_dyn: bool, mk: fn(Ty) -> Ty) -> Option<Ty
 }
 
 fn unify_objects_as_maps(types: &[Ty]) -> Option<Ty> {
-    let objs: Vec<Ty> = types.iter().filter(|t| matches!(t, Ty::Object(_))).cloned().collect();
+    let objs: Vec<Ty> = types
+        .iter()
+        .filter(|t| matches!(t, Ty::Object(_)))
+        .cloned()
+        .collect();
     let mty = unify_objects_to_map(&objs)?;
     let mapped: Vec<Ty> = types
         .iter()
-        .map(|t| if matches!(t, Ty::Object(_)) { mty.clone() } else { t.clone() })
+        .map(|t| {
+            if matches!(t, Ty::Object(_)) {
+                mty.clone()
+            } else {
+                t.clone()
+            }
+        })
         .collect();
     unify(&mapped).filter(|t| matches!(t, Ty::Map(_)))
 }
 
 fn unify_tuples_as_list(types: &[Ty]) -> Option<Ty> {
-    let tups: Vec<Ty> = types.iter().filter(|t| matches!(t, Ty::Tuple(_))).cloned().collect();
+    let tups: Vec<Ty> = types
+        .iter()
+        .filter(|t| matches!(t, Ty::Tuple(_)))
+        .cloned()
+        .collect();
     let lty = unify_tuples_to_list(&tups)?;
     let listed: Vec<Ty> = types
         .iter()
-        .map(|t| if matches!(t, Ty::Tuple(_)) { lty.clone() } else { t.clone() })
+        .map(|t| {
+            if matches!(t, Ty::Tuple(_)) {
+                lty.clone()
+            } else {
+                t.clone()
+            }
+        })
         .collect();
     unify(&listed).filter(|t| matches!(t, Ty::List(_)))
 }
@@ -399,7 +418,9 @@ fn seq_to_collection_ety(etys: &[Ty], ety: &Ty) -> Option<Ty> {
             return None;
         }
     }
-    etys.iter().all(|t| can_convert(t, &target)).then_some(target)
+    etys.iter()
+        .all(|t| can_convert(t, &target))
+        .then_some(target)
 }
 
 // ---------------------------------------------------------------------------
@@ -410,9 +431,7 @@ fn mismatch(v: &Value, want: &Ty) -> String {
         (Value::String(_), Ty::Number) => "a number is required".into(),
         (Value::String(s), Ty::Bool) => match s.to_lowercase().as_str() {
             "true" => "a bool is required; to convert from string, use lowercase \"true\"".into(),
-            "false" => {
-                "a bool is required; to convert from string, use lowercase \"false\"".into()
-            }
+            "false" => "a bool is required; to convert from string, use lowercase \"false\"".into(),
             _ => "a bool is required".into(),
         },
         _ => format!("{} required", want.friendly()),
@@ -427,10 +446,15 @@ pub fn convert(v: &Value, ty: &Ty) -> Result<Value, String> {
     let fail = || Err(mismatch(v, ty));
     match ty {
         Ty::Dynamic => Ok(v.clone()),
-        Ty::String => v.to_cty_string().map(Value::String).ok_or_else(|| mismatch(v, ty)),
+        Ty::String => v
+            .to_cty_string()
+            .map(Value::String)
+            .ok_or_else(|| mismatch(v, ty)),
         Ty::Number => match v {
             Value::Number(n) => Ok(Value::Number(*n)),
-            Value::String(s) => parse_number(s).map(Value::Number).ok_or_else(|| mismatch(v, ty)),
+            Value::String(s) => parse_number(s)
+                .map(Value::Number)
+                .ok_or_else(|| mismatch(v, ty)),
             _ => fail(),
         },
         Ty::Bool => match v {
@@ -442,8 +466,10 @@ pub fn convert(v: &Value, ty: &Ty) -> Result<Value, String> {
         Ty::List(et) | Ty::Set(et) => {
             let elems = match v {
                 Value::List(xs) | Value::Set(xs) => {
-                    let out: Vec<Value> =
-                        xs.iter().map(|x| convert(x, et)).collect::<Result<_, _>>()?;
+                    let out: Vec<Value> = xs
+                        .iter()
+                        .map(|x| convert(x, et))
+                        .collect::<Result<_, _>>()?;
                     if **et == Ty::Dynamic {
                         unify_values(out)?
                     } else {
@@ -455,8 +481,10 @@ pub fn convert(v: &Value, ty: &Ty) -> Result<Value, String> {
                     let Some(target) = seq_to_collection_ety(&etys, et) else {
                         return fail();
                     };
-                    let out: Vec<Value> =
-                        xs.iter().map(|x| convert(x, &target)).collect::<Result<_, _>>()?;
+                    let out: Vec<Value> = xs
+                        .iter()
+                        .map(|x| convert(x, &target))
+                        .collect::<Result<_, _>>()?;
                     unify_values(out)?
                 }
                 _ => return fail(),
@@ -488,7 +516,10 @@ pub fn convert(v: &Value, ty: &Ty) -> Result<Value, String> {
         }
         Ty::Tuple(etys) => match v {
             Value::Tuple(xs) if xs.len() == etys.len() => Ok(Value::Tuple(
-                xs.iter().zip(etys).map(|(x, t)| convert(x, t)).collect::<Result<_, _>>()?,
+                xs.iter()
+                    .zip(etys)
+                    .map(|(x, t)| convert(x, t))
+                    .collect::<Result<_, _>>()?,
             )),
             _ => fail(),
         },
@@ -549,7 +580,8 @@ fn raw_equals(a: &Value, b: &Value) -> bool {
         }
         (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, a)| y.get(k).is_some_and(|b| equals(a, b)))
+                && x.iter()
+                    .all(|(k, a)| y.get(k).is_some_and(|b| equals(a, b)))
         }
         _ => false,
     }
@@ -697,20 +729,29 @@ mod tests {
             Value::List(vec![s("1"), s("true")])
         );
         assert_eq!(
-            convert(&Value::Tuple(vec![Value::Number(1.0), s("a")]), &Ty::list(Ty::Dynamic))
-                .unwrap(),
+            convert(
+                &Value::Tuple(vec![Value::Number(1.0), s("a")]),
+                &Ty::list(Ty::Dynamic)
+            )
+            .unwrap(),
             Value::List(vec![s("1"), s("a")])
         );
         assert!(
-            convert(&Value::Tuple(vec![Value::Number(1.0), Value::Bool(true)]), &Ty::list(Ty::Dynamic))
-                .is_err()
+            convert(
+                &Value::Tuple(vec![Value::Number(1.0), Value::Bool(true)]),
+                &Ty::list(Ty::Dynamic)
+            )
+            .is_err()
         );
     }
 
     #[test]
     fn sets_are_canonical() {
         let t = Value::Tuple(vec![s("b"), s("a"), s("b")]);
-        assert_eq!(convert(&t, &Ty::set(Ty::Dynamic)).unwrap(), Value::Set(vec![s("a"), s("b")]));
+        assert_eq!(
+            convert(&t, &Ty::set(Ty::Dynamic)).unwrap(),
+            Value::Set(vec![s("a"), s("b")])
+        );
         let t = Value::Tuple(vec![Value::Number(10.0), Value::Number(9.0)]);
         assert_eq!(
             convert(&t, &Ty::set(Ty::Dynamic)).unwrap(),
@@ -721,7 +762,11 @@ mod tests {
     #[test]
     fn string_to_bool() {
         assert_eq!(convert(&s("1"), &Ty::Bool).unwrap(), Value::Bool(true));
-        assert!(convert(&s("TRUE"), &Ty::Bool).unwrap_err().contains("lowercase"));
+        assert!(
+            convert(&s("TRUE"), &Ty::Bool)
+                .unwrap_err()
+                .contains("lowercase")
+        );
         assert!(convert(&Value::Number(1.0), &Ty::Bool).is_err());
     }
 

@@ -29,11 +29,15 @@ pub fn sha1(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn sha256(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(hex(&Sha256::digest(one_str(args)?.as_bytes()))))
+    Ok(Value::String(hex(&Sha256::digest(
+        one_str(args)?.as_bytes(),
+    ))))
 }
 
 pub fn sha512(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(hex(&Sha512::digest(one_str(args)?.as_bytes()))))
+    Ok(Value::String(hex(&Sha512::digest(
+        one_str(args)?.as_bytes(),
+    ))))
 }
 
 /// x/crypto/bcrypt's GenerateFromPassword: `$2a$` hashes, costs below 4 mean 10.
@@ -55,15 +59,22 @@ pub fn bcrypt(args: &[Value]) -> Result<Value, String> {
         cost = 10;
     }
     if cost > 31 {
-        return Err(gen_err(&format!("crypto/bcrypt: cost {cost} is outside allowed range (4,31)")));
+        return Err(gen_err(&format!(
+            "crypto/bcrypt: cost {cost} is outside allowed range (4,31)"
+        )));
     }
-    let parts = ::bcrypt::hash_with_result(input, cost as u32).map_err(|e| gen_err(&e.to_string()))?;
-    Ok(Value::String(parts.format_for_version(::bcrypt::Version::TwoA)))
+    let parts =
+        ::bcrypt::hash_with_result(input, cost as u32).map_err(|e| gen_err(&e.to_string()))?;
+    Ok(Value::String(
+        parts.format_for_version(::bcrypt::Version::TwoA),
+    ))
 }
 
 /// Go's pem.Decode, reduced to what rsadecrypt needs: the first block's
 /// headers and base64 body.
-fn pem_decode(s: &str) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+type PemBlock = (Vec<(String, String)>, Vec<u8>);
+
+fn pem_decode(s: &str) -> Option<PemBlock> {
     let start = s.find("-----BEGIN ")?;
     let rest = &s[start..];
     let mut lines = rest.lines();
@@ -88,12 +99,22 @@ fn pem_decode(s: &str) -> Option<(Vec<(String, String)>, Vec<u8>)> {
 }
 
 pub fn rsadecrypt(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("ciphertext", PTy::Str), Param::new("privatekey", PTy::Str)])?;
+    let a = fixed_args(
+        args,
+        &[
+            Param::new("ciphertext", PTy::Str),
+            Param::new("privatekey", PTy::Str),
+        ],
+    )?;
     let s = as_str(&a[0]);
-    let ct = go_base64_decode(s)
-        .ok_or_else(|| format!("failed to decode input \"{s}\": cipher text must be base64-encoded"))?;
+    let ct = go_base64_decode(s).ok_or_else(|| {
+        format!("failed to decode input \"{s}\": cipher text must be base64-encoded")
+    })?;
     let (headers, der) = pem_decode(as_str(&a[1])).ok_or("failed to parse key: no key found")?;
-    if headers.iter().any(|(k, v)| k == "Proc-Type" && v == "4,ENCRYPTED") {
+    if headers
+        .iter()
+        .any(|(k, v)| k == "Proc-Type" && v == "4,ENCRYPTED")
+    {
         return Err("failed to parse key: password protected keys are not supported. Please decrypt the key prior to use".into());
     }
     let key = RsaPrivateKey::from_pkcs1_der(&der)
@@ -112,7 +133,13 @@ pub fn uuidv4(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("namespace", PTy::Str), Param::new("name", PTy::Str)])?;
+    let a = fixed_args(
+        args,
+        &[
+            Param::new("namespace", PTy::Str),
+            Param::new("name", PTy::Str),
+        ],
+    )?;
     let ns_str = as_str(&a[0]);
     let ns = match ns_str {
         "dns" => uuid::Uuid::NAMESPACE_DNS,
@@ -120,10 +147,15 @@ pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
         "oid" => uuid::Uuid::NAMESPACE_OID,
         "x500" => uuid::Uuid::NAMESPACE_X500,
         other => parse_google_uuid(other).ok_or_else(|| {
-            format!("uuidv5() doesn't support namespace {other} (invalid UUID length: {})", other.len())
+            format!(
+                "uuidv5() doesn't support namespace {other} (invalid UUID length: {})",
+                other.len()
+            )
         })?,
     };
-    Ok(Value::String(uuid::Uuid::new_v5(&ns, as_str(&a[1]).as_bytes()).to_string()))
+    Ok(Value::String(
+        uuid::Uuid::new_v5(&ns, as_str(&a[1]).as_bytes()).to_string(),
+    ))
 }
 
 /// google/uuid's Parse: plain, braced, urn:uuid: prefixed or 32 hex digits.
@@ -152,27 +184,44 @@ mod tests {
 
     #[test]
     fn hashes() {
-        assert_eq!(md5(&[s("tada")]).unwrap(), s("ce47d07243bb6eaf5e1322c81baf9bbf"));
-        assert_eq!(md5(&[s("")]).unwrap(), s("d41d8cd98f00b204e9800998ecf8427e"));
-        assert_eq!(sha1(&[s("test")]).unwrap(), s("a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"));
+        assert_eq!(
+            md5(&[s("tada")]).unwrap(),
+            s("ce47d07243bb6eaf5e1322c81baf9bbf")
+        );
+        assert_eq!(
+            md5(&[s("")]).unwrap(),
+            s("d41d8cd98f00b204e9800998ecf8427e")
+        );
+        assert_eq!(
+            sha1(&[s("test")]).unwrap(),
+            s("a94a8fe5ccb19ba61c4c0873d391e987982fbbd3")
+        );
         assert_eq!(
             sha256(&[s("test")]).unwrap(),
             s("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
         );
         assert_eq!(
             sha512(&[s("test")]).unwrap(),
-            s("ee26b0dd4af7e749aa1a8ee3c10ae9923f618980772e473f8819a5d4940e0db27ac185f8a0e1d5f84f88bc887fd67b143732c304cc5fa9ad8e6f57f50028a8ff")
+            s(
+                "ee26b0dd4af7e749aa1a8ee3c10ae9923f618980772e473f8819a5d4940e0db27ac185f8a0e1d5f84f88bc887fd67b143732c304cc5fa9ad8e6f57f50028a8ff"
+            )
         );
         assert!(md5(&[Value::Null]).is_err());
     }
 
     #[test]
     fn bcrypt_hash() {
-        let Value::String(h) = bcrypt(&[s("test"), Value::Number(4.0)]).unwrap() else { panic!() };
+        let Value::String(h) = bcrypt(&[s("test"), Value::Number(4.0)]).unwrap() else {
+            panic!()
+        };
         assert!(h.starts_with("$2a$04$"), "{h}");
         assert!(::bcrypt::verify("test", &h).unwrap());
         assert!(bcrypt(&[s("test"), Value::Number(4.0), Value::Number(5.0)]).is_err());
-        assert!(bcrypt(&[s("test"), Value::Number(32.0)]).unwrap_err().contains("outside allowed range"));
+        assert!(
+            bcrypt(&[s("test"), Value::Number(32.0)])
+                .unwrap_err()
+                .contains("outside allowed range")
+        );
     }
 
     const PRIVATE_KEY: &str = "-----BEGIN RSA PRIVATE KEY-----
@@ -207,30 +256,51 @@ T8UYnFu6RzkixElTf2rseEav7rkdKkI3LAeIZy7B0HulKKsmqVQ7
 
     #[test]
     fn rsa_decrypt() {
-        assert_eq!(rsadecrypt(&[s(CIPHER), s(PRIVATE_KEY)]).unwrap(), s("message"));
+        assert_eq!(
+            rsadecrypt(&[s(CIPHER), s(PRIVATE_KEY)]).unwrap(),
+            s("message")
+        );
         assert_eq!(
             rsadecrypt(&[s("bad"), s(PRIVATE_KEY)]).unwrap_err(),
             "failed to decode input \"bad\": cipher text must be base64-encoded"
         );
-        assert_eq!(rsadecrypt(&[s(CIPHER), s("nokey")]).unwrap_err(), "failed to parse key: no key found");
+        assert_eq!(
+            rsadecrypt(&[s(CIPHER), s("nokey")]).unwrap_err(),
+            "failed to parse key: no key found"
+        );
     }
 
     #[test]
     fn uuids() {
-        let Value::String(u) = uuidv4(&[]).unwrap() else { panic!() };
+        let Value::String(u) = uuidv4(&[]).unwrap() else {
+            panic!()
+        };
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
-        assert_eq!(uuidv5(&[s("dns"), s("tada")]).unwrap(), s("faa898db-9b9d-5b75-86a9-149e7bb8e3b8"));
+        assert_eq!(
+            uuidv5(&[s("dns"), s("tada")]).unwrap(),
+            s("faa898db-9b9d-5b75-86a9-149e7bb8e3b8")
+        );
         assert_eq!(
             uuidv5(&[s("url"), s("tada")]).unwrap(),
             s("2c1ff6b4-211f-577e-94de-d978b0caa16e")
         );
-        assert_eq!(uuidv5(&[s("oid"), s("tada")]).unwrap(), s("61eeea26-5176-5288-87fc-232d6ed30d2f"));
-        assert_eq!(uuidv5(&[s("x500"), s("tada")]).unwrap(), s("7e12415e-f7c9-57c3-9e43-52dc9950d264"));
+        assert_eq!(
+            uuidv5(&[s("oid"), s("tada")]).unwrap(),
+            s("61eeea26-5176-5288-87fc-232d6ed30d2f")
+        );
+        assert_eq!(
+            uuidv5(&[s("x500"), s("tada")]).unwrap(),
+            s("7e12415e-f7c9-57c3-9e43-52dc9950d264")
+        );
         assert_eq!(
             uuidv5(&[s("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), s("tada")]).unwrap(),
             s("faa898db-9b9d-5b75-86a9-149e7bb8e3b8")
         );
-        assert!(uuidv5(&[s("tada"), s("tada")]).unwrap_err().contains("doesn't support namespace tada"));
+        assert!(
+            uuidv5(&[s("tada"), s("tada")])
+                .unwrap_err()
+                .contains("doesn't support namespace tada")
+        );
     }
 }

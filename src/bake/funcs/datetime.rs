@@ -9,10 +9,28 @@ use super::{PTy, Param, as_str, fixed_args};
 use crate::bake::value::Value;
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// A parse error as cty reports it (see `parseTimestamp` in datetime.go).
 fn perr(layout_elem: &str, value_elem: &str) -> String {
@@ -27,7 +45,9 @@ fn perr(layout_elem: &str, value_elem: &str) -> String {
         "T" => return "not a valid RFC3339 timestamp: missing required time introducer 'T'".into(),
         ":" | "-" => {
             return if value_elem.is_empty() {
-                format!("not a valid RFC3339 timestamp: end of string where \"{layout_elem}\" is expected")
+                format!(
+                    "not a valid RFC3339 timestamp: end of string where \"{layout_elem}\" is expected"
+                )
             } else {
                 format!(
                     "not a valid RFC3339 timestamp: found {} where \"{layout_elem}\" is expected",
@@ -40,7 +60,10 @@ fn perr(layout_elem: &str, value_elem: &str) -> String {
     if value_elem.is_empty() {
         format!("not a valid RFC3339 timestamp: end of string before {what}")
     } else {
-        format!("not a valid RFC3339 timestamp: cannot use {} as {what}", go_quote(value_elem))
+        format!(
+            "not a valid RFC3339 timestamp: cannot use {} as {what}",
+            go_quote(value_elem)
+        )
     }
 }
 
@@ -127,7 +150,8 @@ pub fn parse_timestamp(ts: &str) -> Result<DateTime<FixedOffset>, String> {
         if b.len() < 6 || b[3] != b':' {
             return Err(perr("Z07:00", v));
         }
-        let (Some((hr, _)), Some((mm, _))) = (getnum(&v[1..3], true), getnum(&v[4..6], true)) else {
+        let (Some((hr, _)), Some((mm, _))) = (getnum(&v[1..3], true), getnum(&v[4..6], true))
+        else {
             return Err(perr("Z07:00", v));
         };
         if hr > 24 || mm > 60 {
@@ -163,7 +187,11 @@ fn offset_str(t: &DateTime<FixedOffset>, colon: bool, z: bool) -> String {
     }
     let sign = if off < 0 { '-' } else { '+' };
     let (h, m) = (off.abs() / 3600, off.abs() / 60 % 60);
-    if colon { format!("{sign}{h:02}:{m:02}") } else { format!("{sign}{h:02}{m:02}") }
+    if colon {
+        format!("{sign}{h:02}:{m:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}")
+    }
 }
 
 /// Go's `Format(time.RFC3339)`.
@@ -225,7 +253,10 @@ fn split_format(s: &str) -> Vec<&str> {
 }
 
 pub fn formatdate(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("format", PTy::Str), Param::new("time", PTy::Str)])?;
+    let a = fixed_args(
+        args,
+        &[Param::new("format", PTy::Str), Param::new("time", PTy::Str)],
+    )?;
     let t = parse_timestamp(as_str(&a[1]))?;
     let mut buf = String::new();
     for tok in split_format(as_str(&a[0])) {
@@ -280,7 +311,11 @@ pub fn formatdate(args: &[Value]) -> Result<Value, String> {
                     0 => 12,
                     h => h,
                 };
-                buf.push_str(&if n == 1 { h.to_string() } else { format!("{h:02}") });
+                buf.push_str(&if n == 1 {
+                    h.to_string()
+                } else {
+                    format!("{h:02}")
+                });
             }
             (b'H', _) => return bad("12-hour must either be \"H\" or \"HH\""),
             (b'A' | b'a', 2) => {
@@ -379,7 +414,11 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
                 ));
             }
         };
-        let v: i128 = if int_part.is_empty() { 0 } else { int_part.parse().map_err(|_| invalid())? };
+        let v: i128 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().map_err(|_| invalid())?
+        };
         total_int = v
             .checked_mul(unit)
             .and_then(|x| x.checked_add(total_int))
@@ -398,7 +437,13 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
 }
 
 pub fn timeadd(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("timestamp", PTy::Str), Param::new("duration", PTy::Str)])?;
+    let a = fixed_args(
+        args,
+        &[
+            Param::new("timestamp", PTy::Str),
+            Param::new("duration", PTy::Str),
+        ],
+    )?;
     let t = parse_timestamp(as_str(&a[0]))?;
     let d = parse_duration(as_str(&a[1]))?;
     let r = t
@@ -409,7 +454,9 @@ pub fn timeadd(args: &[Value]) -> Result<Value, String> {
 
 pub fn timestamp(args: &[Value]) -> Result<Value, String> {
     fixed_args(args, &[])?;
-    Ok(Value::String(Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+    Ok(Value::String(
+        Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    ))
 }
 
 #[cfg(test)]
@@ -435,8 +482,14 @@ mod tests {
         assert_eq!(fd("MMMM").unwrap(), s("January"));
         assert_eq!(fd("EEEE").unwrap(), s("Monday"));
         assert_eq!(fd("aa").unwrap(), s("pm"));
-        assert_eq!(fd("YYYY-MM-DD'T'hh:mm:ssZ").unwrap(), s("2006-01-02T15:04:05Z"));
-        assert_eq!(fd("DD MMM YYYY hh:mm ZZZ").unwrap(), s("02 Jan 2006 15:04 UTC"));
+        assert_eq!(
+            fd("YYYY-MM-DD'T'hh:mm:ssZ").unwrap(),
+            s("2006-01-02T15:04:05Z")
+        );
+        assert_eq!(
+            fd("DD MMM YYYY hh:mm ZZZ").unwrap(),
+            s("02 Jan 2006 15:04 UTC")
+        );
         assert_eq!(
             fd("EEEE, DD-MMM-YY hh:mm:ss ZZZ").unwrap(),
             s("Monday, 02-Jan-06 15:04:05 UTC")
@@ -445,10 +498,22 @@ mod tests {
             formatdate(&[s("hh:mm Z ZZZ"), s("2006-01-02T15:04:05+05:30")]).unwrap(),
             s("15:04 +05:30 +0530")
         );
-        assert_eq!(fd("Y").unwrap_err(), "invalid date format verb \"Y\": year must either be \"YY\" or \"YYYY\"");
-        assert_eq!(fd("YYYYY").unwrap_err(), "invalid date format verb \"YYYYY\": year must either be \"YY\" or \"YYYY\"");
-        assert_eq!(fd("A").unwrap_err(), "invalid date format verb \"A\": must be \"AA\"");
-        assert_eq!(fd("a").unwrap_err(), "invalid date format verb \"a\": must be \"aa\"");
+        assert_eq!(
+            fd("Y").unwrap_err(),
+            "invalid date format verb \"Y\": year must either be \"YY\" or \"YYYY\""
+        );
+        assert_eq!(
+            fd("YYYYY").unwrap_err(),
+            "invalid date format verb \"YYYYY\": year must either be \"YY\" or \"YYYY\""
+        );
+        assert_eq!(
+            fd("A").unwrap_err(),
+            "invalid date format verb \"A\": must be \"AA\""
+        );
+        assert_eq!(
+            fd("a").unwrap_err(),
+            "invalid date format verb \"a\": must be \"aa\""
+        );
         assert_eq!(fd("'blah blah").unwrap_err(), "unterminated literal '");
         assert_eq!(fd("'").unwrap_err(), "unterminated literal '");
         assert_eq!(fd("x").unwrap_err(), "invalid date format verb \"x\"");
@@ -457,22 +522,58 @@ mod tests {
     #[test]
     fn parse_errors() {
         let cases = [
-            ("", "not a valid RFC3339 timestamp: end of string before year"),
-            ("2017-01-02", "not a valid RFC3339 timestamp: missing required time introducer 'T'"),
-            ("2017-12-02t00:00:00Z", "not a valid RFC3339 timestamp: missing required time introducer 'T'"),
-            ("2017:01:02", "not a valid RFC3339 timestamp: found \":01:02\" where \"-\" is expected"),
-            ("2017", "not a valid RFC3339 timestamp: end of string where \"-\" is expected"),
-            ("2017-01-02T", "not a valid RFC3339 timestamp: end of string before hour"),
-            ("2017-01-02T00", "not a valid RFC3339 timestamp: end of string where \":\" is expected"),
-            ("2017-01-02T00:00:00", "not a valid RFC3339 timestamp: end of string before UTC offset"),
-            ("2017-01-02T26:00:00Z", "not a valid RFC3339 timestamp: cannot use \":00:00Z\" as hour"),
-            ("2017-13-02T00:00:00Z", "not a valid RFC3339 timestamp: cannot use \"-02T00:00:00Z\" as month"),
-            ("2017-02-31T00:00:00Z", "not a valid RFC3339 timestamp: day out of range"),
+            (
+                "",
+                "not a valid RFC3339 timestamp: end of string before year",
+            ),
+            (
+                "2017-01-02",
+                "not a valid RFC3339 timestamp: missing required time introducer 'T'",
+            ),
+            (
+                "2017-12-02t00:00:00Z",
+                "not a valid RFC3339 timestamp: missing required time introducer 'T'",
+            ),
+            (
+                "2017:01:02",
+                "not a valid RFC3339 timestamp: found \":01:02\" where \"-\" is expected",
+            ),
+            (
+                "2017",
+                "not a valid RFC3339 timestamp: end of string where \"-\" is expected",
+            ),
+            (
+                "2017-01-02T",
+                "not a valid RFC3339 timestamp: end of string before hour",
+            ),
+            (
+                "2017-01-02T00",
+                "not a valid RFC3339 timestamp: end of string where \":\" is expected",
+            ),
+            (
+                "2017-01-02T00:00:00",
+                "not a valid RFC3339 timestamp: end of string before UTC offset",
+            ),
+            (
+                "2017-01-02T26:00:00Z",
+                "not a valid RFC3339 timestamp: cannot use \":00:00Z\" as hour",
+            ),
+            (
+                "2017-13-02T00:00:00Z",
+                "not a valid RFC3339 timestamp: cannot use \"-02T00:00:00Z\" as month",
+            ),
+            (
+                "2017-02-31T00:00:00Z",
+                "not a valid RFC3339 timestamp: day out of range",
+            ),
             (
                 "\"2017-12-02T00:00:00Z\"",
                 "not a valid RFC3339 timestamp: cannot use \"\\\"2017-12-02T00:00:00Z\\\"\" as year",
             ),
-            ("2-12-02T00:00:00Z", "not a valid RFC3339 timestamp: cannot use \"-02T00:00:00Z\" as year"),
+            (
+                "2-12-02T00:00:00Z",
+                "not a valid RFC3339 timestamp: cannot use \"-02T00:00:00Z\" as year",
+            ),
         ];
         for (ts, want) in cases {
             assert_eq!(formatdate(&[s(""), s(ts)]).unwrap_err(), want, "{ts}");
@@ -482,22 +583,54 @@ mod tests {
     #[test]
     fn timeadd_cases() {
         let ta = |t: &str, d: &str| timeadd(&[s(t), s(d)]);
-        assert_eq!(ta("2017-11-22T00:00:00Z", "1s").unwrap(), s("2017-11-22T00:00:01Z"));
-        assert_eq!(ta("2017-11-22T00:00:00Z", "10m1s").unwrap(), s("2017-11-22T00:10:01Z"));
-        assert_eq!(ta("2017-11-22T00:00:00Z", "-1h").unwrap(), s("2017-11-21T23:00:00Z"));
-        assert_eq!(ta("2017-11-22T00:00:00Z", "1.5h").unwrap(), s("2017-11-22T01:30:00Z"));
-        assert_eq!(ta("2017-11-22T00:00:00+01:00", "24h").unwrap(), s("2017-11-23T00:00:00+01:00"));
-        assert_eq!(ta("2017-11-22T00:00:00.5Z", "500ms").unwrap(), s("2017-11-22T00:00:01Z"));
-        assert_eq!(ta("2017-11-22T00:00:00Z", "0").unwrap(), s("2017-11-22T00:00:00Z"));
-        assert_eq!(ta("2017-11-22T00:00:00Z", "1").unwrap_err(), "time: missing unit in duration \"1\"");
-        assert_eq!(ta("2017-11-22T00:00:00Z", "1x").unwrap_err(), "time: unknown unit \"x\" in duration \"1x\"");
-        assert_eq!(ta("2017-11-22T00:00:00Z", "").unwrap_err(), "time: invalid duration \"\"");
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "1s").unwrap(),
+            s("2017-11-22T00:00:01Z")
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "10m1s").unwrap(),
+            s("2017-11-22T00:10:01Z")
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "-1h").unwrap(),
+            s("2017-11-21T23:00:00Z")
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "1.5h").unwrap(),
+            s("2017-11-22T01:30:00Z")
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00+01:00", "24h").unwrap(),
+            s("2017-11-23T00:00:00+01:00")
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00.5Z", "500ms").unwrap(),
+            s("2017-11-22T00:00:01Z")
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "0").unwrap(),
+            s("2017-11-22T00:00:00Z")
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "1").unwrap_err(),
+            "time: missing unit in duration \"1\""
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "1x").unwrap_err(),
+            "time: unknown unit \"x\" in duration \"1x\""
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "").unwrap_err(),
+            "time: invalid duration \"\""
+        );
         assert!(ta("2017-11-22", "1s").is_err());
     }
 
     #[test]
     fn timestamp_shape() {
-        let Value::String(t) = timestamp(&[]).unwrap() else { panic!() };
+        let Value::String(t) = timestamp(&[]).unwrap() else {
+            panic!()
+        };
         assert!(parse_timestamp(&t).is_ok());
         assert!(t.ends_with('Z'));
         assert!(timestamp(&[s("x")]).is_err());

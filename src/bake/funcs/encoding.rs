@@ -46,7 +46,9 @@ pub fn urlencode(args: &[Value]) -> Result<Value, String> {
     let mut out = String::new();
     for b in as_str(&a[0]).bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             b => out.push_str(&format!("%{b:02X}")),
         }
@@ -223,7 +225,10 @@ impl JsonParser<'_> {
                 None => return Err("unexpected EOF".into()),
                 Some(_) => {
                     self.pos += i;
-                    return Err(self.err_char(&format!("in literal {word} (expecting {})", go_char(b as char))));
+                    return Err(self.err_char(&format!(
+                        "in literal {word} (expecting {})",
+                        go_char(b as char)
+                    )));
                 }
             }
         }
@@ -320,9 +325,9 @@ impl JsonParser<'_> {
                                     None
                                 };
                                 match low {
-                                    Some(l) if (0xDC00..0xE000).contains(&l) => {
-                                        char::from_u32(0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00))
-                                    }
+                                    Some(l) if (0xDC00..0xE000).contains(&l) => char::from_u32(
+                                        0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00),
+                                    ),
                                     _ => {
                                         self.pos = save;
                                         None
@@ -362,7 +367,11 @@ fn go_char(c: char) -> String {
 
 /// Parses JSON into cty's implied types: arrays become tuples, objects objects.
 pub fn json_parse(src: &str) -> Result<Value, String> {
-    let mut p = JsonParser { s: src.as_bytes(), src, pos: 0 };
+    let mut p = JsonParser {
+        s: src.as_bytes(),
+        src,
+        pos: 0,
+    };
     p.ws();
     if p.pos >= p.s.len() {
         return Err("EOF".into());
@@ -461,7 +470,9 @@ fn csv_records(s: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
                         break;
                     }
                     if c == '"' {
-                        return Err(format!("CSV parse error on line {line}: bare \" in non-quoted field"));
+                        return Err(format!(
+                            "CSV parse error on line {line}: bare \" in non-quoted field"
+                        ));
                     }
                     field.push(c);
                     i += 1;
@@ -473,7 +484,11 @@ fn csv_records(s: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
                     i += 1;
                 }
                 Some('\r') => {
-                    i += if chars.get(i + 1) == Some(&'\n') { 2 } else { 1 };
+                    i += if chars.get(i + 1) == Some(&'\n') {
+                        2
+                    } else {
+                        1
+                    };
                     line += 1;
                     break;
                 }
@@ -499,15 +514,24 @@ pub fn csvdecode(args: &[Value]) -> Result<Value, String> {
     let mut seen = std::collections::BTreeSet::new();
     for h in headers {
         if !seen.insert(h) {
-            return Err(format!("duplicate column name {}", super::convert::go_quote(h)));
+            return Err(format!(
+                "duplicate column name {}",
+                super::convert::go_quote(h)
+            ));
         }
     }
     let mut rows = vec![];
     for (line, rec) in &records[1..] {
         if rec.len() != headers.len() {
-            return Err(format!("CSV parse error on line {line}: wrong number of fields"));
+            return Err(format!(
+                "CSV parse error on line {line}: wrong number of fields"
+            ));
         }
-        let obj = headers.iter().cloned().zip(rec.iter().cloned().map(Value::String)).collect();
+        let obj = headers
+            .iter()
+            .cloned()
+            .zip(rec.iter().cloned().map(Value::String))
+            .collect();
         rows.push(Value::Object(obj));
     }
     Ok(Value::List(rows))
@@ -524,7 +548,11 @@ pub fn byteslen(args: &[Value]) -> Result<Value, String> {
 pub fn bytesslice(args: &[Value]) -> Result<Value, String> {
     fixed_args(
         args,
-        &[Param::new("buf", PTy::Dyn), Param::new("offset", PTy::Num), Param::new("length", PTy::Num)],
+        &[
+            Param::new("buf", PTy::Dyn),
+            Param::new("offset", PTy::Num),
+            Param::new("length", PTy::Num),
+        ],
     )?;
     Err("invalid value for \"buf\" parameter: bytes required (byte buffers cannot be created in bake files)".into())
 }
@@ -545,11 +573,20 @@ mod tests {
 
     #[test]
     fn base64_cases() {
-        assert_eq!(base64encode(&[s("abc123!?$*&()'-=@~")]).unwrap(), s("YWJjMTIzIT8kKiYoKSctPUB+"));
-        assert_eq!(base64decode(&[s("YWJjMTIzIT8kKiYoKSctPUB+")]).unwrap(), s("abc123!?$*&()'-=@~"));
+        assert_eq!(
+            base64encode(&[s("abc123!?$*&()'-=@~")]).unwrap(),
+            s("YWJjMTIzIT8kKiYoKSctPUB+")
+        );
+        assert_eq!(
+            base64decode(&[s("YWJjMTIzIT8kKiYoKSctPUB+")]).unwrap(),
+            s("abc123!?$*&()'-=@~")
+        );
         assert_eq!(base64decode(&[s("SGVsbG8=")]).unwrap(), s("Hello"));
         assert_eq!(base64decode(&[s("SGVs\nbG8=")]).unwrap(), s("Hello"));
-        assert_eq!(base64decode(&[s("SGVsbG8")]).unwrap_err(), "failed to decode base64 data 'SGVsbG8'");
+        assert_eq!(
+            base64decode(&[s("SGVsbG8")]).unwrap_err(),
+            "failed to decode base64 data 'SGVsbG8'"
+        );
         assert_eq!(
             base64decode(&[s("/w==")]).unwrap_err(),
             "the result of decoding the the provided string is not valid UTF-8"
@@ -559,8 +596,14 @@ mod tests {
     #[test]
     fn urlencode_cases() {
         assert_eq!(urlencode(&[s("abc123-_")]).unwrap(), s("abc123-_"));
-        assert_eq!(urlencode(&[s("foo:bar@localhost?foo=bar&bar=baz")]).unwrap(), s("foo%3Abar%40localhost%3Ffoo%3Dbar%26bar%3Dbaz"));
-        assert_eq!(urlencode(&[s("mailto:email?subject=this+is+my+subject")]).unwrap(), s("mailto%3Aemail%3Fsubject%3Dthis%2Bis%2Bmy%2Bsubject"));
+        assert_eq!(
+            urlencode(&[s("foo:bar@localhost?foo=bar&bar=baz")]).unwrap(),
+            s("foo%3Abar%40localhost%3Ffoo%3Dbar%26bar%3Dbaz")
+        );
+        assert_eq!(
+            urlencode(&[s("mailto:email?subject=this+is+my+subject")]).unwrap(),
+            s("mailto%3Aemail%3Fsubject%3Dthis%2Bis%2Bmy%2Bsubject")
+        );
         assert_eq!(urlencode(&[s("foo/bar")]).unwrap(), s("foo%2Fbar"));
         assert_eq!(urlencode(&[s("a b~é")]).unwrap(), s("a+b~%C3%A9"));
     }
@@ -581,7 +624,10 @@ mod tests {
             jsonencode(&[obj(&[("b", n(1.0)), ("a", Value::List(vec![]))])]).unwrap(),
             s("{\"a\":[],\"b\":1}")
         );
-        assert_eq!(jsonencode(&[s("\u{1}\n\u{2028}")]).unwrap(), s("\"\\u0001\\n\\u2028\""));
+        assert_eq!(
+            jsonencode(&[s("\u{1}\n\u{2028}")]).unwrap(),
+            s("\"\\u0001\\n\\u2028\"")
+        );
         assert!(jsonencode(&[n(f64::INFINITY)]).is_err());
     }
 
@@ -601,7 +647,10 @@ mod tests {
         );
         assert_eq!(jsondecode(&[s("")]).unwrap_err(), "EOF");
         assert_eq!(jsondecode(&[s("{")]).unwrap_err(), "unexpected EOF");
-        assert_eq!(jsondecode(&[s("{} x")]).unwrap_err(), "extraneous data after JSON object");
+        assert_eq!(
+            jsondecode(&[s("{} x")]).unwrap_err(),
+            "extraneous data after JSON object"
+        );
         assert_eq!(
             jsondecode(&[s("x")]).unwrap_err(),
             "invalid character 'x' looking for beginning of value"
@@ -621,14 +670,20 @@ mod tests {
             ])
         );
         let r = csvdecode(&[s("a,b\r\n\"x,\"\"y\"\"\",\"multi\nline\"\r\n\n")]).unwrap();
-        assert_eq!(r, Value::List(vec![obj(&[("a", s("x,\"y\"")), ("b", s("multi\nline"))])]));
+        assert_eq!(
+            r,
+            Value::List(vec![obj(&[("a", s("x,\"y\"")), ("b", s("multi\nline"))])])
+        );
         assert_eq!(csvdecode(&[s("a,b\n")]).unwrap(), Value::List(vec![]));
         assert_eq!(csvdecode(&[s("")]).unwrap_err(), "missing header line");
         assert_eq!(
             csvdecode(&[s("a,b,c\n1,2,3\n4,5")]).unwrap_err(),
             "CSV parse error on line 3: wrong number of fields"
         );
-        assert_eq!(csvdecode(&[s("a,a\n1,2")]).unwrap_err(), "duplicate column name \"a\"");
+        assert_eq!(
+            csvdecode(&[s("a,a\n1,2")]).unwrap_err(),
+            "duplicate column name \"a\""
+        );
         assert!(csvdecode(&[s("a\nx\"y")]).unwrap_err().contains("bare \""));
     }
 

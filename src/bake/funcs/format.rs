@@ -20,7 +20,10 @@ impl Decimal {
     fn new(x: f64, sig: Option<usize>) -> Decimal {
         let x = x.abs();
         if x == 0.0 {
-            return Decimal { mant: vec![], exp: 0 };
+            return Decimal {
+                mant: vec![],
+                exp: 0,
+            };
         }
         let s = match sig {
             None => format!("{x:e}"),
@@ -53,7 +56,11 @@ impl Decimal {
             }
         }
         out.push(if upper { 'E' } else { 'e' });
-        let exp = if self.mant.is_empty() { 0 } else { self.exp - 1 };
+        let exp = if self.mant.is_empty() {
+            0
+        } else {
+            self.exp - 1
+        };
         out.push(if exp < 0 { '-' } else { '+' });
         out.push_str(&format!("{:02}", exp.abs()));
         out
@@ -83,7 +90,11 @@ pub fn go_float(x: f64, verb: char, prec: Option<usize>) -> String {
     if x.is_infinite() {
         return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
     }
-    let sign = if x.is_sign_negative() && x != 0.0 { "-" } else { "" };
+    let sign = if x.is_sign_negative() && x != 0.0 {
+        "-"
+    } else {
+        ""
+    };
     let body = match verb {
         'e' | 'E' => {
             let d = match prec {
@@ -171,7 +182,10 @@ fn pad_number(v: &Verb, body: String, allow_zero: bool) -> String {
     let (sign, digits) = if let Some(rest) = body.strip_prefix('-') {
         ("-".to_string(), rest.to_string())
     } else if let Some(rest) = body.strip_prefix('+') {
-        ((if v.space { " " } else { "+" }).to_string(), rest.to_string())
+        (
+            (if v.space { " " } else { "+" }).to_string(),
+            rest.to_string(),
+        )
     } else if v.plus {
         ("+".to_string(), body)
     } else if v.space {
@@ -289,7 +303,8 @@ fn append_verb(v: &mut Verb, buf: &mut String, args: &[Value]) -> Result<(), Str
             v.raw, v.offset
         ));
     }
-    let unsupported = |e: String| format!("unsupported value for {:?} at {}: {}", v.raw, v.offset, e);
+    let unsupported =
+        |e: String| format!("unsupported value for {:?} at {}: {}", v.raw, v.offset, e);
     match v.mode {
         'v' => {
             let s = match arg {
@@ -354,7 +369,11 @@ fn format_fsm(format: &str, args: &[Value]) -> Result<String, String> {
     let mut p = 0;
     let err_char = |p: usize| {
         let c = format[p..].chars().next().unwrap_or('\u{fffd}');
-        format!("unrecognized format character {} at offset {}", go_rune_quote(c), p)
+        format!(
+            "unrecognized format character {} at offset {}",
+            go_rune_quote(c),
+            p
+        )
     };
     while p < data.len() {
         if data[p] != b'%' {
@@ -373,7 +392,11 @@ fn format_fsm(format: &str, args: &[Value]) -> Result<String, String> {
             p += 1;
             continue;
         }
-        let mut v = Verb { arg_num: next_arg, offset: ts, ..Default::default() };
+        let mut v = Verb {
+            arg_num: next_arg,
+            offset: ts,
+            ..Default::default()
+        };
         // flags
         while p < data.len() {
             match data[p] {
@@ -390,7 +413,9 @@ fn format_fsm(format: &str, args: &[Value]) -> Result<String, String> {
         if p < data.len() && (b'1'..=b'9').contains(&data[p]) {
             let mut w = 0usize;
             while p < data.len() && data[p].is_ascii_digit() {
-                w = w.saturating_mul(10).saturating_add((data[p] - b'0') as usize);
+                w = w
+                    .saturating_mul(10)
+                    .saturating_add((data[p] - b'0') as usize);
                 p += 1;
             }
             v.width = Some(w);
@@ -400,7 +425,9 @@ fn format_fsm(format: &str, args: &[Value]) -> Result<String, String> {
             p += 1;
             let mut pr = 0usize;
             while p < data.len() && data[p].is_ascii_digit() {
-                pr = pr.saturating_mul(10).saturating_add((data[p] - b'0') as usize);
+                pr = pr
+                    .saturating_mul(10)
+                    .saturating_add((data[p] - b'0') as usize);
                 p += 1;
             }
             v.prec = Some(pr);
@@ -416,7 +443,9 @@ fn format_fsm(format: &str, args: &[Value]) -> Result<String, String> {
             }
             let mut n = 0usize;
             while p < data.len() && data[p].is_ascii_digit() {
-                n = n.saturating_mul(10).saturating_add((data[p] - b'0') as usize);
+                n = n
+                    .saturating_mul(10)
+                    .saturating_add((data[p] - b'0') as usize);
                 p += 1;
             }
             if p >= data.len() {
@@ -445,7 +474,9 @@ fn format_fsm(format: &str, args: &[Value]) -> Result<String, String> {
         if highest == 0 {
             return Err("too many arguments; no verbs in format string".into());
         }
-        return Err(format!("too many arguments; only {highest} used by format string"));
+        return Err(format!(
+            "too many arguments; only {highest} used by format string"
+        ));
     }
     Ok(buf)
 }
@@ -467,13 +498,17 @@ const ARGS: Param = Param::new("args", PTy::Dyn).nullable();
 
 pub fn format(args: &[Value]) -> Result<Value, String> {
     let a = call_args(args, &[FORMAT], Some(ARGS))?;
-    let Value::String(f) = &a[0] else { unreachable!() };
+    let Value::String(f) = &a[0] else {
+        unreachable!()
+    };
     format_fsm(f, &a[1..]).map(Value::String)
 }
 
 pub fn formatlist(args: &[Value]) -> Result<Value, String> {
     let a = call_args(args, &[FORMAT], Some(ARGS))?;
-    let Value::String(f) = &a[0] else { unreachable!() };
+    let Value::String(f) = &a[0] else {
+        unreachable!()
+    };
     let rest = &a[1..];
     if rest.is_empty() {
         return Ok(Value::List(vec![Value::String(format_fsm(f, rest)?)]));
@@ -506,8 +541,8 @@ pub fn formatlist(args: &[Value]) -> Result<Value, String> {
                 None => a.clone(),
             })
             .collect();
-        let s = format_fsm(f, &fargs)
-            .map_err(|e| format!("error on format iteration {idx}: {e}"))?;
+        let s =
+            format_fsm(f, &fargs).map_err(|e| format!("error on format iteration {idx}: {e}"))?;
         out.push(Value::String(s));
     }
     Ok(Value::List(out))
@@ -539,8 +574,14 @@ mod tests {
         assert_eq!(f("hello %%", vec![]).unwrap(), "hello %");
         assert_eq!(f("hello %s", vec![s("world")]).unwrap(), "hello world");
         assert_eq!(f("hello %s", vec![n(1.0)]).unwrap(), "hello 1");
-        assert_eq!(f("hello %s", vec![Value::Bool(true)]).unwrap(), "hello true");
-        assert_eq!(f("%d green bottles", vec![n(10.0)]).unwrap(), "10 green bottles");
+        assert_eq!(
+            f("hello %s", vec![Value::Bool(true)]).unwrap(),
+            "hello true"
+        );
+        assert_eq!(
+            f("%d green bottles", vec![n(10.0)]).unwrap(),
+            "10 green bottles"
+        );
         assert_eq!(f("%d", vec![s("10")]).unwrap(), "10");
         assert_eq!(f("%t", vec![Value::Bool(true)]).unwrap(), "true");
         assert_eq!(f("%t", vec![s("false")]).unwrap(), "false");
@@ -552,13 +593,20 @@ mod tests {
         assert_eq!(f("%#v", vec![s("hello")]).unwrap(), "\"hello\"");
         assert_eq!(f("%#v", vec![n(1.0)]).unwrap(), "1");
         assert_eq!(
-            f("%v", vec![Value::Tuple(vec![s("a"), n(1.0), Value::Bool(true)])]).unwrap(),
+            f(
+                "%v",
+                vec![Value::Tuple(vec![s("a"), n(1.0), Value::Bool(true)])]
+            )
+            .unwrap(),
             "[\"a\",1,true]"
         );
         let mut m = BTreeMap::new();
         m.insert("b".to_string(), n(1.0));
         m.insert("a".to_string(), s("<x>"));
-        assert_eq!(f("%v", vec![Value::Object(m)]).unwrap(), "{\"a\":\"\\u003cx\\u003e\",\"b\":1}");
+        assert_eq!(
+            f("%v", vec![Value::Object(m)]).unwrap(),
+            "{\"a\":\"\\u003cx\\u003e\",\"b\":1}"
+        );
         assert_eq!(f("%q", vec![s("hello")]).unwrap(), "\"hello\"");
         assert_eq!(f("%q", vec![n(1.0)]).unwrap(), "\"1\"");
         assert_eq!(f("%5s", vec![s("ab")]).unwrap(), "   ab");
@@ -567,9 +615,9 @@ mod tests {
         assert_eq!(f("%.2s", vec![s("hello")]).unwrap(), "he");
         assert_eq!(f("%3.1s", vec![s("hello")]).unwrap(), "  h");
         assert_eq!(f("%f", vec![n(1.5)]).unwrap(), "1.500000");
-        assert_eq!(f("%.2f", vec![n(3.14159)]).unwrap(), "3.14");
-        assert_eq!(f("%8.2f|", vec![n(-3.14159)]).unwrap(), "   -3.14|");
-        assert_eq!(f("%08.2f", vec![n(-3.14159)]).unwrap(), "-0003.14");
+        assert_eq!(f("%.2f", vec![n(3.14659)]).unwrap(), "3.15");
+        assert_eq!(f("%8.2f|", vec![n(-3.14659)]).unwrap(), "   -3.15|");
+        assert_eq!(f("%08.2f", vec![n(-3.14659)]).unwrap(), "-0003.15");
         assert_eq!(f("%+.1f", vec![n(2.0)]).unwrap(), "+2.0");
         assert_eq!(f("%e", vec![n(1234.5)]).unwrap(), "1.234500e+03");
         assert_eq!(f("%E", vec![n(0.00012)]).unwrap(), "1.200000E-04");
@@ -600,16 +648,34 @@ mod tests {
             f("%s", vec![]).unwrap_err(),
             "not enough arguments for \"%s\" at 0: need index 1 but have 0 total"
         );
-        assert_eq!(f("%d", vec![n(1.5)]).unwrap_err(), "unsupported value for \"%d\" at 0: an integer is required");
-        assert_eq!(f("%d", vec![s("x")]).unwrap_err(), "unsupported value for \"%d\" at 0: a number is required");
+        assert_eq!(
+            f("%d", vec![n(1.5)]).unwrap_err(),
+            "unsupported value for \"%d\" at 0: an integer is required"
+        );
+        assert_eq!(
+            f("%d", vec![s("x")]).unwrap_err(),
+            "unsupported value for \"%d\" at 0: a number is required"
+        );
         assert_eq!(
             f("%s", vec![Value::Null]).unwrap_err(),
             "unsupported value for \"%s\" at 0: null value cannot be formatted"
         );
-        assert_eq!(f("%z", vec![n(1.0)]).unwrap_err(), "unsupported format verb 'z' in \"%z\" at offset 0");
-        assert_eq!(f("%", vec![]).unwrap_err(), "invalid format string starting at offset 1");
-        assert_eq!(f("%!", vec![]).unwrap_err(), "unrecognized format character '!' at offset 1");
-        assert_eq!(f("hi", vec![n(1.0)]).unwrap_err(), "too many arguments; no verbs in format string");
+        assert_eq!(
+            f("%z", vec![n(1.0)]).unwrap_err(),
+            "unsupported format verb 'z' in \"%z\" at offset 0"
+        );
+        assert_eq!(
+            f("%", vec![]).unwrap_err(),
+            "invalid format string starting at offset 1"
+        );
+        assert_eq!(
+            f("%!", vec![]).unwrap_err(),
+            "unrecognized format character '!' at offset 1"
+        );
+        assert_eq!(
+            f("hi", vec![n(1.0)]).unwrap_err(),
+            "too many arguments; no verbs in format string"
+        );
         assert_eq!(
             f("%s", vec![n(1.0), n(2.0)]).unwrap_err(),
             "too many arguments; only 1 used by format string"
@@ -619,20 +685,18 @@ mod tests {
 
     #[test]
     fn formatlist_cases() {
-        let r = formatlist(&[
-            s("%s-%s"),
-            Value::Tuple(vec![s("a"), s("b")]),
-            s("x"),
-        ])
-        .unwrap();
+        let r = formatlist(&[s("%s-%s"), Value::Tuple(vec![s("a"), s("b")]), s("x")]).unwrap();
         assert_eq!(r, Value::List(vec![s("a-x"), s("b-x")]));
         let r = formatlist(&[s("%s"), Value::List(vec![])]).unwrap();
         assert_eq!(r, Value::List(vec![]));
         let r = formatlist(&[s("hi")]).unwrap();
         assert_eq!(r, Value::List(vec![s("hi")]));
-        let e = formatlist(&[s("%s%s"), Value::Tuple(vec![s("a")]), Value::Tuple(vec![])])
-            .unwrap_err();
-        assert_eq!(e, "argument 2 has length 0, which is inconsistent with argument 1 of length 1");
+        let e =
+            formatlist(&[s("%s%s"), Value::Tuple(vec![s("a")]), Value::Tuple(vec![])]).unwrap_err();
+        assert_eq!(
+            e,
+            "argument 2 has length 0, which is inconsistent with argument 1 of length 1"
+        );
     }
 
     #[test]

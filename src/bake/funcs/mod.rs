@@ -197,16 +197,27 @@ pub struct Param {
 
 impl Param {
     pub const fn new(name: &'static str, ty: PTy) -> Param {
-        Param { name, ty, allow_null: false }
+        Param {
+            name,
+            ty,
+            allow_null: false,
+        }
     }
     pub const fn nullable(self) -> Param {
-        Param { allow_null: true, ..self }
+        Param {
+            allow_null: true,
+            ..self
+        }
     }
 }
 
 /// Checks arity, rejects nulls where cty does and converts each argument to its
 /// parameter type, as cty's `Function.Call` does.
-pub fn call_args(args: &[Value], fixed: &[Param], var: Option<Param>) -> Result<Vec<Value>, String> {
+pub fn call_args(
+    args: &[Value],
+    fixed: &[Param],
+    var: Option<Param>,
+) -> Result<Vec<Value>, String> {
     if args.len() < fixed.len() {
         return Err(format!(
             "expects {} argument(s); missing value for \"{}\"",
@@ -260,7 +271,7 @@ pub fn as_num(v: &Value) -> f64 {
 /// gocty's conversion of a number to a Go `int`.
 pub fn as_int(v: &Value) -> Result<i64, String> {
     let n = as_num(v);
-    if n.fract() != 0.0 || !n.is_finite() || n < -9.223372036854776e18 || n >= 9.223372036854776e18 {
+    if n.fract() != 0.0 || !(-9.223372036854776e18..9.223372036854776e18).contains(&n) {
         return Err(format!(
             "value must be a whole number, between {} and {}",
             i64::MIN,
@@ -304,9 +315,21 @@ mod tests {
     fn argument_checks() {
         let upper = lookup("upper").unwrap().call;
         assert_eq!(upper(&[Value::Number(1.0)]).unwrap(), Value::string("1"));
-        assert!(upper(&[]).unwrap_err().contains("missing value for \"str\""));
+        assert!(
+            upper(&[])
+                .unwrap_err()
+                .contains("missing value for \"str\"")
+        );
         assert!(upper(&[Value::string("a"), Value::string("b")]).is_err());
-        assert!(upper(&[Value::Null]).unwrap_err().contains("must not be null"));
-        assert!(upper(&[Value::Tuple(vec![])]).unwrap_err().contains("string required"));
+        assert!(
+            upper(&[Value::Null])
+                .unwrap_err()
+                .contains("must not be null")
+        );
+        assert!(
+            upper(&[Value::Tuple(vec![])])
+                .unwrap_err()
+                .contains("string required")
+        );
     }
 }

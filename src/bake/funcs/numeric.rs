@@ -23,7 +23,11 @@ fn num(n: f64) -> Value {
 }
 
 fn checked(n: f64, msg: &str) -> Result<Value, String> {
-    if n.is_nan() { Err(msg.to_string()) } else { Ok(num(n)) }
+    if n.is_nan() {
+        Err(msg.to_string())
+    } else {
+        Ok(num(n))
+    }
 }
 
 pub fn absolute(args: &[Value]) -> Result<Value, String> {
@@ -94,11 +98,15 @@ fn numbers(args: &[Value]) -> Result<Vec<f64>, String> {
 }
 
 pub fn min(args: &[Value]) -> Result<Value, String> {
-    Ok(num(numbers(args)?.into_iter().fold(f64::INFINITY, f64::min)))
+    Ok(num(numbers(args)?
+        .into_iter()
+        .fold(f64::INFINITY, f64::min)))
 }
 
 pub fn max(args: &[Value]) -> Result<Value, String> {
-    Ok(num(numbers(args)?.into_iter().fold(f64::NEG_INFINITY, f64::max)))
+    Ok(num(numbers(args)?
+        .into_iter()
+        .fold(f64::NEG_INFINITY, f64::max)))
 }
 
 pub fn int(args: &[Value]) -> Result<Value, String> {
@@ -125,7 +133,10 @@ pub fn log(args: &[Value]) -> Result<Value, String> {
 
 pub fn pow(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[NUM, Param::new("power", PTy::Num)])?;
-    checked(as_num(&a[0]).powf(as_num(&a[1])), "the result is not a number")
+    checked(
+        as_num(&a[0]).powf(as_num(&a[1])),
+        "the result is not a number",
+    )
 }
 
 pub fn signum(args: &[Value]) -> Result<Value, String> {
@@ -158,7 +169,10 @@ fn parse_big_int(s: &str, base: u32) -> Option<f64> {
             return None;
         }
         acc = acc * base as f64 + d as f64;
-        match exact.checked_mul(base as u128).and_then(|x| x.checked_add(d as u128)) {
+        match exact
+            .checked_mul(base as u128)
+            .and_then(|x| x.checked_add(d as u128))
+        {
             Some(x) => exact = x,
             None => overflow = true,
         }
@@ -168,9 +182,15 @@ fn parse_big_int(s: &str, base: u32) -> Option<f64> {
 }
 
 pub fn parseint(args: &[Value]) -> Result<Value, String> {
-    let a = fixed_args(args, &[Param::new("number", PTy::Dyn), Param::new("base", PTy::Num)])?;
+    let a = fixed_args(
+        args,
+        &[Param::new("number", PTy::Dyn), Param::new("base", PTy::Num)],
+    )?;
     if !matches!(a[0], Value::String(_)) {
-        return Err(format!("first argument must be a string, not {}", a[0].type_name()));
+        return Err(format!(
+            "first argument must be a string, not {}",
+            a[0].type_name()
+        ));
     }
     let base = as_int(&a[1])?;
     if !(2..=62).contains(&base) {
@@ -199,7 +219,11 @@ mod tests {
         assert_eq!(absolute(&[n(f64::NEG_INFINITY)]).unwrap(), n(f64::INFINITY));
         assert_eq!(add(&[n(1.0), n(2.0)]).unwrap(), n(3.0));
         assert_eq!(add(&[s("1"), n(2.0)]).unwrap(), n(3.0));
-        assert!(add(&[s("a"), n(2.0)]).unwrap_err().contains("a number is required"));
+        assert!(
+            add(&[s("a"), n(2.0)])
+                .unwrap_err()
+                .contains("a number is required")
+        );
         assert_eq!(
             add(&[n(f64::INFINITY), n(f64::NEG_INFINITY)]).unwrap_err(),
             "can't compute sum of opposing infinities"
@@ -213,7 +237,10 @@ mod tests {
         assert_eq!(modulo(&[n(15.0), n(10.0)]).unwrap(), n(5.0));
         assert_eq!(modulo(&[n(-15.0), n(10.0)]).unwrap(), n(-5.0));
         assert_eq!(modulo(&[n(1.0), n(0.0)]).unwrap(), n(1.0));
-        assert_eq!(modulo(&[n(f64::INFINITY), n(1.0)]).unwrap(), n(f64::INFINITY));
+        assert_eq!(
+            modulo(&[n(f64::INFINITY), n(1.0)]).unwrap(),
+            n(f64::INFINITY)
+        );
         assert_eq!(negate(&[n(1.0)]).unwrap(), n(-1.0));
         assert!(add(&[Value::Null, n(1.0)]).is_err());
     }
@@ -222,9 +249,15 @@ mod tests {
     fn comparisons() {
         assert_eq!(greaterthan(&[n(2.0), n(1.0)]).unwrap(), Value::Bool(true));
         assert_eq!(greaterthan(&[n(1.0), n(1.0)]).unwrap(), Value::Bool(false));
-        assert_eq!(greaterthanorequalto(&[n(1.0), n(1.0)]).unwrap(), Value::Bool(true));
+        assert_eq!(
+            greaterthanorequalto(&[n(1.0), n(1.0)]).unwrap(),
+            Value::Bool(true)
+        );
         assert_eq!(lessthan(&[n(1.0), n(2.0)]).unwrap(), Value::Bool(true));
-        assert_eq!(lessthanorequalto(&[n(2.0), n(1.0)]).unwrap(), Value::Bool(false));
+        assert_eq!(
+            lessthanorequalto(&[n(2.0), n(1.0)]).unwrap(),
+            Value::Bool(false)
+        );
     }
 
     #[test]
@@ -261,9 +294,21 @@ mod tests {
             parseint(&[s("12"), n(1.0)]).unwrap_err(),
             "base must be a whole number between 2 and 62 inclusive"
         );
-        assert_eq!(parseint(&[s("1.2"), n(10.0)]).unwrap_err(), "cannot parse \"1.2\" as a base 10 integer");
-        assert_eq!(parseint(&[s(""), n(10.0)]).unwrap_err(), "cannot parse \"\" as a base 10 integer");
-        assert_eq!(parseint(&[s("2"), n(2.0)]).unwrap_err(), "cannot parse \"2\" as a base 2 integer");
-        assert_eq!(parseint(&[n(1.0), n(10.0)]).unwrap_err(), "first argument must be a string, not number");
+        assert_eq!(
+            parseint(&[s("1.2"), n(10.0)]).unwrap_err(),
+            "cannot parse \"1.2\" as a base 10 integer"
+        );
+        assert_eq!(
+            parseint(&[s(""), n(10.0)]).unwrap_err(),
+            "cannot parse \"\" as a base 10 integer"
+        );
+        assert_eq!(
+            parseint(&[s("2"), n(2.0)]).unwrap_err(),
+            "cannot parse \"2\" as a base 2 integer"
+        );
+        assert_eq!(
+            parseint(&[n(1.0), n(10.0)]).unwrap_err(),
+            "first argument must be a string, not number"
+        );
     }
 }

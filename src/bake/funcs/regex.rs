@@ -88,8 +88,15 @@ fn translate(pat: &str) -> String {
 pub fn compile(pat: &str) -> Result<Regex, String> {
     Regex::new(&translate(pat)).map_err(|e| {
         let msg = e.to_string();
-        let last = msg.lines().filter(|l| !l.trim().is_empty()).next_back().unwrap_or("").trim();
-        format!("error parsing regexp: {}", last.trim_start_matches("error: "))
+        let last = msg
+            .lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
+        format!(
+            "error parsing regexp: {}",
+            last.trim_start_matches("error: ")
+        )
     })
 }
 
@@ -114,7 +121,10 @@ fn shape(re: &Regex) -> Result<Shape, String> {
 }
 
 fn result(re: &Regex, caps: &Captures, shape: &Shape) -> Value {
-    let text = |i: usize| caps.get(i).map_or(Value::Null, |m| Value::string(m.as_str()));
+    let text = |i: usize| {
+        caps.get(i)
+            .map_or(Value::Null, |m| Value::string(m.as_str()))
+    };
     match shape {
         Shape::Str => text(0),
         Shape::Tuple => Value::Tuple((1..caps.len()).map(text).collect()),
@@ -135,7 +145,8 @@ const STRING: Param = Param::new("string", PTy::Str);
 
 fn prepare(args: &[Value]) -> Result<(Regex, Shape, String), String> {
     let a = fixed_args(args, &[PATTERN, STRING])?;
-    let re = compile(as_str(&a[0])).map_err(|e| e.replacen("error parsing regexp", "invalid regexp pattern", 1))?;
+    let re = compile(as_str(&a[0]))
+        .map_err(|e| e.replacen("error parsing regexp", "invalid regexp pattern", 1))?;
     let sh = shape(&re)?;
     Ok((re, sh, as_str(&a[1]).to_string()))
 }
@@ -158,7 +169,9 @@ pub fn regexall(args: &[Value]) -> Result<Value, String> {
     let mut pos = 0;
     let mut prev_end: Option<usize> = None;
     while pos <= s.len() {
-        let Some(caps) = re.captures_at(&s, pos) else { break };
+        let Some(caps) = re.captures_at(&s, pos) else {
+            break;
+        };
         let m = caps.get(0).expect("group 0 always matches");
         let mut accept = true;
         if m.end() == pos {
@@ -180,7 +193,11 @@ pub fn regexall(args: &[Value]) -> Result<Value, String> {
 pub fn regex_replace(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(
         args,
-        &[Param::new("str", PTy::Str), Param::new("substr", PTy::Str), Param::new("replace", PTy::Str)],
+        &[
+            Param::new("str", PTy::Str),
+            Param::new("substr", PTy::Str),
+            Param::new("replace", PTy::Str),
+        ],
     )?;
     let (src, repl) = (as_str(&a[0]), as_str(&a[2]));
     let re = compile(as_str(&a[1]))?;
@@ -188,7 +205,9 @@ pub fn regex_replace(args: &[Value]) -> Result<Value, String> {
     let mut last_end = 0;
     let mut search = 0;
     while search <= src.len() {
-        let Some(caps) = re.captures_at(src, search) else { break };
+        let Some(caps) = re.captures_at(src, search) else {
+            break;
+        };
         let m = caps.get(0).expect("group 0 always matches");
         buf.push_str(&src[last_end..m.start()]);
         if m.end() > last_end || m.start() == 0 {
@@ -218,7 +237,10 @@ mod tests {
 
     #[test]
     fn regex_cases() {
-        assert_eq!(regex(&[s("[a-z]+"), s("135abc456def789")]).unwrap(), s("abc"));
+        assert_eq!(
+            regex(&[s("[a-z]+"), s("135abc456def789")]).unwrap(),
+            s("abc")
+        );
         assert_eq!(
             regex(&[s("(\\d+)([a-z]+)(\\d+)"), s("135abc456def")]).unwrap(),
             Value::Tuple(vec![s("135"), s("abc"), s("456")])
@@ -226,9 +248,12 @@ mod tests {
         assert_eq!(
             regex(&[s("(?P<num>\\d+)(?P<word>[a-z]+)"), s("135abc456def")]).unwrap(),
             Value::Object(
-                [("num".to_string(), s("135")), ("word".to_string(), s("abc"))]
-                    .into_iter()
-                    .collect()
+                [
+                    ("num".to_string(), s("135")),
+                    ("word".to_string(), s("abc"))
+                ]
+                .into_iter()
+                .collect()
             )
         );
         assert_eq!(
@@ -239,8 +264,16 @@ mod tests {
             regex(&[s("[a-z]+"), s("123")]).unwrap_err(),
             "pattern did not match any part of the given string"
         );
-        assert!(regex(&[s("(?P<a>x)(y)"), s("xy")]).unwrap_err().contains("cannot mix"));
-        assert!(regex(&[s("(a"), s("a")]).unwrap_err().starts_with("invalid regexp pattern"));
+        assert!(
+            regex(&[s("(?P<a>x)(y)"), s("xy")])
+                .unwrap_err()
+                .contains("cannot mix")
+        );
+        assert!(
+            regex(&[s("(a"), s("a")])
+                .unwrap_err()
+                .starts_with("invalid regexp pattern")
+        );
         // Go's \d is ASCII-only.
         assert!(regex(&[s("\\d"), s("٣")]).is_err());
         assert_eq!(regex(&[s("[\\d]+"), s("a12")]).unwrap(), s("12"));
@@ -254,7 +287,10 @@ mod tests {
             regexall(&[s("[a-z]+"), s("135abc456def789")]).unwrap(),
             Value::List(vec![s("abc"), s("def")])
         );
-        assert_eq!(regexall(&[s("[a-z]+"), s("123")]).unwrap(), Value::List(vec![]));
+        assert_eq!(
+            regexall(&[s("[a-z]+"), s("123")]).unwrap(),
+            Value::List(vec![])
+        );
         assert_eq!(
             regexall(&[s("(\\d)(\\d)"), s("1234")]).unwrap(),
             Value::List(vec![
@@ -271,14 +307,26 @@ mod tests {
 
     #[test]
     fn replace_cases() {
-        assert_eq!(regex_replace(&[s("hello"), s("l+"), s("L")]).unwrap(), s("heLo"));
+        assert_eq!(
+            regex_replace(&[s("hello"), s("l+"), s("L")]).unwrap(),
+            s("heLo")
+        );
         assert_eq!(
             regex_replace(&[s("hello world"), s("(\\w+) (\\w+)"), s("$2 $1")]).unwrap(),
             s("world hello")
         );
-        assert_eq!(regex_replace(&[s("abc"), s("x*"), s("-")]).unwrap(), s("-a-b-c-"));
-        assert_eq!(regex_replace(&[s("baaab"), s("a*"), s("-")]).unwrap(), s("-b-b-"));
-        assert_eq!(regex_replace(&[s("ab"), s("(a)"), s("${1}x$$")]).unwrap(), s("ax$b"));
+        assert_eq!(
+            regex_replace(&[s("abc"), s("x*"), s("-")]).unwrap(),
+            s("-a-b-c-")
+        );
+        assert_eq!(
+            regex_replace(&[s("baaab"), s("a*"), s("-")]).unwrap(),
+            s("-b-b-")
+        );
+        assert_eq!(
+            regex_replace(&[s("ab"), s("(a)"), s("${1}x$$")]).unwrap(),
+            s("ax$b")
+        );
         assert!(regex_replace(&[s("a"), s("("), s("")]).is_err());
     }
 }

@@ -36,11 +36,22 @@ fn unify_sets(sets: &[Value]) -> Result<Vec<Vec<Value>>, String> {
         .collect()
 }
 
-fn set_op(args: &[Value], two_only: bool, op: fn(Vec<Value>, &[Value]) -> Vec<Value>) -> Result<Value, String> {
+fn set_op(
+    args: &[Value],
+    two_only: bool,
+    op: fn(Vec<Value>, &[Value]) -> Vec<Value>,
+) -> Result<Value, String> {
     let a = if two_only {
-        fixed_args(args, &[Param::new("a", PTy::SetDyn), Param::new("b", PTy::SetDyn)])?
+        fixed_args(
+            args,
+            &[Param::new("a", PTy::SetDyn), Param::new("b", PTy::SetDyn)],
+        )?
     } else {
-        call_args(args, &[Param::new("first_set", PTy::SetDyn)], Some(Param::new("other_sets", PTy::SetDyn)))?
+        call_args(
+            args,
+            &[Param::new("first_set", PTy::SetDyn)],
+            Some(Param::new("other_sets", PTy::SetDyn)),
+        )?
     };
     let sets = unify_sets(&a)?;
     let mut acc = sets[0].clone();
@@ -62,11 +73,15 @@ pub fn setunion(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn setintersection(args: &[Value]) -> Result<Value, String> {
-    set_op(args, false, |a, b| a.into_iter().filter(|x| has(b, x)).collect())
+    set_op(args, false, |a, b| {
+        a.into_iter().filter(|x| has(b, x)).collect()
+    })
 }
 
 pub fn setsubtract(args: &[Value]) -> Result<Value, String> {
-    set_op(args, true, |a, b| a.into_iter().filter(|x| !has(b, x)).collect())
+    set_op(args, true, |a, b| {
+        a.into_iter().filter(|x| !has(b, x)).collect()
+    })
 }
 
 pub fn setsymmetricdifference(args: &[Value]) -> Result<Value, String> {
@@ -107,7 +122,10 @@ pub fn setproduct(args: &[Value]) -> Result<Value, String> {
     let mut product: Vec<Vec<Value>> = vec![vec![]];
     for (arg, ety) in a.iter().zip(&etys) {
         let xs = arg.as_seq().unwrap_or(&[]);
-        let conv: Vec<Value> = xs.iter().map(|x| convert(x, ety)).collect::<Result<_, _>>()?;
+        let conv: Vec<Value> = xs
+            .iter()
+            .map(|x| convert(x, ety))
+            .collect::<Result<_, _>>()?;
         let mut next = Vec::with_capacity(product.len() * conv.len());
         for p in &product {
             for x in &conv {
@@ -119,7 +137,11 @@ pub fn setproduct(args: &[Value]) -> Result<Value, String> {
         product = next;
     }
     let tuples: Vec<Value> = product.into_iter().map(Value::Tuple).collect();
-    Ok(if list_count == a.len() { Value::List(tuples) } else { Value::Set(canonical_set(tuples)) })
+    Ok(if list_count == a.len() {
+        Value::List(tuples)
+    } else {
+        Value::Set(canonical_set(tuples))
+    })
 }
 
 #[cfg(test)]
@@ -141,24 +163,47 @@ mod tests {
 
     #[test]
     fn has_element() {
-        assert_eq!(sethaselement(&[set(&["a", "b"]), s("a")]).unwrap(), Value::Bool(true));
-        assert_eq!(sethaselement(&[set(&["a", "b"]), s("c")]).unwrap(), Value::Bool(false));
-        assert_eq!(sethaselement(&[tup(&["1"]), n(1.0)]).unwrap(), Value::Bool(false));
+        assert_eq!(
+            sethaselement(&[set(&["a", "b"]), s("a")]).unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            sethaselement(&[set(&["a", "b"]), s("c")]).unwrap(),
+            Value::Bool(false)
+        );
+        assert_eq!(
+            sethaselement(&[tup(&["1"]), n(1.0)]).unwrap(),
+            Value::Bool(false)
+        );
     }
 
     #[test]
     fn operations() {
-        assert_eq!(setunion(&[tup(&["b", "a"]), tup(&["c", "a"])]).unwrap(), set(&["a", "b", "c"]));
+        assert_eq!(
+            setunion(&[tup(&["b", "a"]), tup(&["c", "a"])]).unwrap(),
+            set(&["a", "b", "c"])
+        );
         assert_eq!(
             setunion(&[tup(&["a"]), Value::Tuple(vec![n(1.0)])]).unwrap(),
             set(&["1", "a"])
         );
-        assert_eq!(setunion(&[tup(&["a"]), Value::Tuple(vec![])]).unwrap(), set(&["a"]));
         assert_eq!(
-            setintersection(&[tup(&["a", "b", "c"]), tup(&["b", "c", "d"]), tup(&["c", "b"])]).unwrap(),
+            setunion(&[tup(&["a"]), Value::Tuple(vec![])]).unwrap(),
+            set(&["a"])
+        );
+        assert_eq!(
+            setintersection(&[
+                tup(&["a", "b", "c"]),
+                tup(&["b", "c", "d"]),
+                tup(&["c", "b"])
+            ])
+            .unwrap(),
             set(&["b", "c"])
         );
-        assert_eq!(setsubtract(&[tup(&["a", "b", "c"]), tup(&["a", "c"])]).unwrap(), set(&["b"]));
+        assert_eq!(
+            setsubtract(&[tup(&["a", "b", "c"]), tup(&["a", "c"])]).unwrap(),
+            set(&["b"])
+        );
         assert!(setsubtract(&[tup(&["a"])]).is_err());
         assert_eq!(
             setsymmetricdifference(&[tup(&["a", "b"]), tup(&["b", "c"])]).unwrap(),
@@ -168,7 +213,13 @@ mod tests {
             setunion(&[Value::Tuple(vec![n(10.0), n(2.0)])]).unwrap(),
             Value::Set(vec![n(2.0), n(10.0)])
         );
-        assert!(setunion(&[Value::Tuple(vec![n(1.0)]), Value::Tuple(vec![Value::Bool(true)])]).is_err());
+        assert!(
+            setunion(&[
+                Value::Tuple(vec![n(1.0)]),
+                Value::Tuple(vec![Value::Bool(true)])
+            ])
+            .is_err()
+        );
     }
 
     #[test]
@@ -176,11 +227,19 @@ mod tests {
         let r = setproduct(&[tup(&["a", "b"]), tup(&["x", "y"])]).unwrap();
         assert_eq!(
             r,
-            Value::List(vec![tup(&["a", "x"]), tup(&["a", "y"]), tup(&["b", "x"]), tup(&["b", "y"])])
+            Value::List(vec![
+                tup(&["a", "x"]),
+                tup(&["a", "y"]),
+                tup(&["b", "x"]),
+                tup(&["b", "y"])
+            ])
         );
         let r = setproduct(&[set(&["b", "a"]), tup(&["x"])]).unwrap();
         assert_eq!(r, Value::Set(vec![tup(&["a", "x"]), tup(&["b", "x"])]));
-        assert_eq!(setproduct(&[tup(&[]), tup(&["x"])]).unwrap(), Value::List(vec![]));
+        assert_eq!(
+            setproduct(&[tup(&[]), tup(&["x"])]).unwrap(),
+            Value::List(vec![])
+        );
         assert!(setproduct(&[tup(&["a"])]).is_err());
         assert!(setproduct(&[tup(&["a"]), s("x")]).is_err());
     }

@@ -30,7 +30,9 @@ pub fn go_upper(s: &str) -> String {
 
 /// Go's unicode.ToLower applied rune by rune.
 pub fn go_lower(s: &str) -> String {
-    s.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect()
+    s.chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect()
 }
 
 pub fn upper(args: &[Value]) -> Result<Value, String> {
@@ -54,7 +56,11 @@ pub fn strlen(args: &[Value]) -> Result<Value, String> {
 pub fn substr(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(
         args,
-        &[STR, Param::new("offset", PTy::Num), Param::new("length", PTy::Num)],
+        &[
+            STR,
+            Param::new("offset", PTy::Num),
+            Param::new("length", PTy::Num),
+        ],
     )?;
     let s = as_str(&a[0]);
     let mut offset = as_int(&a[1])?;
@@ -72,7 +78,11 @@ pub fn substr(args: &[Value]) -> Result<Value, String> {
         return Ok(Value::string(""));
     }
     let rest = &g[start..];
-    let take = if length < 0 { rest.len() } else { (length as usize).min(rest.len()) };
+    let take = if length < 0 {
+        rest.len()
+    } else {
+        (length as usize).min(rest.len())
+    };
     // cty's loop never stops early for a zero length (reachable only with a
     // negative offset), so it takes the rest of the string.
     let take = if length == 0 { rest.len() } else { take };
@@ -100,7 +110,11 @@ pub fn join(args: &[Value]) -> Result<Value, String> {
                         ai + 1
                     ));
                 }
-                _ => return Err(format!("element {ei} is null; cannot concatenate null values")),
+                _ => {
+                    return Err(format!(
+                        "element {ei} is null; cannot concatenate null values"
+                    ));
+                }
             }
         }
     }
@@ -113,7 +127,11 @@ pub fn sort(args: &[Value]) -> Result<Value, String> {
     for (i, v) in a[0].as_seq().unwrap_or(&[]).iter().enumerate() {
         match v {
             Value::String(s) => items.push(s.clone()),
-            _ => return Err(format!("given list element {i} is null; a null string cannot be sorted")),
+            _ => {
+                return Err(format!(
+                    "given list element {i} is null; a null string cannot be sorted"
+                ));
+            }
         }
     }
     items.sort();
@@ -166,7 +184,11 @@ pub fn title(args: &[Value]) -> Result<Value, String> {
     let out: String = s
         .chars()
         .map(|c| {
-            let r = if is_separator(prev) { go_upper(&c.to_string()) } else { c.to_string() };
+            let r = if is_separator(prev) {
+                go_upper(&c.to_string())
+            } else {
+                c.to_string()
+            };
             prev = c;
             r
         })
@@ -181,7 +203,9 @@ pub fn trimspace(args: &[Value]) -> Result<Value, String> {
 pub fn trim(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[STR, Param::new("cutset", PTy::Str)])?;
     let cutset = as_str(&a[1]);
-    Ok(Value::string(as_str(&a[0]).trim_matches(|c| cutset.contains(c))))
+    Ok(Value::string(
+        as_str(&a[0]).trim_matches(|c| cutset.contains(c)),
+    ))
 }
 
 pub fn trimprefix(args: &[Value]) -> Result<Value, String> {
@@ -199,9 +223,15 @@ pub fn trimsuffix(args: &[Value]) -> Result<Value, String> {
 pub fn replace(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(
         args,
-        &[STR, Param::new("substr", PTy::Str), Param::new("replace", PTy::Str)],
+        &[
+            STR,
+            Param::new("substr", PTy::Str),
+            Param::new("replace", PTy::Str),
+        ],
     )?;
-    Ok(Value::String(as_str(&a[0]).replace(as_str(&a[1]), as_str(&a[2]))))
+    Ok(Value::String(
+        as_str(&a[0]).replace(as_str(&a[1]), as_str(&a[2])),
+    ))
 }
 
 #[cfg(test)]
@@ -265,13 +295,19 @@ mod tests {
     #[test]
     fn join_cases() {
         assert_eq!(join(&[s(","), l(&["a", "b"])]).unwrap(), s("a,b"));
-        assert_eq!(join(&[s(","), l(&["a"]), l(&["b", "c"])]).unwrap(), s("a,b,c"));
+        assert_eq!(
+            join(&[s(","), l(&["a"]), l(&["b", "c"])]).unwrap(),
+            s("a,b,c")
+        );
         assert_eq!(
             join(&[s("-"), Value::Tuple(vec![n(1.0), Value::Bool(true)])]).unwrap(),
             s("1-true")
         );
         assert_eq!(join(&[s(","), l(&[])]).unwrap(), s(""));
-        assert_eq!(join(&[s(",")]).unwrap_err(), "at least one list is required");
+        assert_eq!(
+            join(&[s(",")]).unwrap_err(),
+            "at least one list is required"
+        );
         assert_eq!(
             join(&[s(","), Value::List(vec![s("a"), Value::Null])]).unwrap_err(),
             "element 1 is null; cannot concatenate null values"
@@ -284,7 +320,10 @@ mod tests {
 
     #[test]
     fn sort_and_split() {
-        assert_eq!(sort(&[l(&["b", "a", "c", "B"])]).unwrap(), l(&["B", "a", "b", "c"]));
+        assert_eq!(
+            sort(&[l(&["b", "a", "c", "B"])]).unwrap(),
+            l(&["B", "a", "b", "c"])
+        );
         assert_eq!(
             sort(&[Value::Tuple(vec![n(10.0), n(9.0)])]).unwrap(),
             l(&["10", "9"])
@@ -302,13 +341,25 @@ mod tests {
         assert_eq!(chomp(&[s("hello\nworld")]).unwrap(), s("hello\nworld"));
         assert_eq!(indent(&[n(2.0), s("a\nb\n")]).unwrap(), s("a\n  b\n  "));
         assert_eq!(title(&[s("hello world")]).unwrap(), s("Hello World"));
-        assert_eq!(title(&[s("hello_world-foo")]).unwrap(), s("Hello_world-Foo"));
+        assert_eq!(
+            title(&[s("hello_world-foo")]).unwrap(),
+            s("Hello_world-Foo")
+        );
         assert_eq!(title(&[s("éa")]).unwrap(), s("Éa"));
         assert_eq!(trimspace(&[s(" \thello \n")]).unwrap(), s("hello"));
         assert_eq!(trim(&[s("?!hello?!"), s("!?")]).unwrap(), s("hello"));
-        assert_eq!(trimprefix(&[s("helloworld"), s("hello")]).unwrap(), s("world"));
-        assert_eq!(trimprefix(&[s("helloworld"), s("x")]).unwrap(), s("helloworld"));
-        assert_eq!(trimsuffix(&[s("helloworld"), s("world")]).unwrap(), s("hello"));
+        assert_eq!(
+            trimprefix(&[s("helloworld"), s("hello")]).unwrap(),
+            s("world")
+        );
+        assert_eq!(
+            trimprefix(&[s("helloworld"), s("x")]).unwrap(),
+            s("helloworld")
+        );
+        assert_eq!(
+            trimsuffix(&[s("helloworld"), s("world")]).unwrap(),
+            s("hello")
+        );
         assert_eq!(replace(&[s("hello"), s("l"), s("L")]).unwrap(), s("heLLo"));
         assert_eq!(replace(&[s("abc"), s(""), s("-")]).unwrap(), s("-a-b-c-"));
     }
