@@ -6,7 +6,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "matrix", version, about = "Evaluate, validate and build Docker Bake matrix trees")]
+#[command(
+    name = "matrix",
+    version,
+    about = "Evaluate, validate and build Docker Bake matrix trees"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -18,7 +18,9 @@ pub fn parse_line(s: &str) -> Result<Vec<String>, String> {
                             chars.next();
                         }
                         Some(',') | None => break,
-                        Some(_) => return Err(format!("extraneous or missing \" in quoted-field: {s:?}")),
+                        Some(_) => {
+                            return Err(format!("extraneous or missing \" in quoted-field: {s:?}"));
+                        }
                     },
                     Some(c) => field.push(c),
                     None => return Err(format!("extraneous or missing \" in quoted-field: {s:?}")),

@@ -3,8 +3,8 @@
 //! inheritance, `--set` overrides, `target:` links, defaults and validation.
 
 use super::error::{BakeError, Result};
-use super::resolve::{dedup, Config};
-use super::target::{remove_attest_dupes, Group, Target};
+use super::resolve::{Config, dedup};
+use super::target::{Group, Target, remove_attest_dupes};
 use std::collections::BTreeMap;
 
 /// The resolved definition: what `--print` shows.
@@ -136,7 +136,11 @@ impl Config {
     }
 
     /// `Config.group`: targets and groups a name expands to.
-    fn expand_group(&self, name: &str, visited: &mut BTreeMap<String, (Vec<String>, Vec<String>)>) -> (Vec<String>, Vec<String>) {
+    fn expand_group(
+        &self,
+        name: &str,
+        visited: &mut BTreeMap<String, (Vec<String>, Vec<String>)>,
+    ) -> (Vec<String>, Vec<String>) {
         if let Some(v) = visited.get(name) {
             return v.clone();
         }
@@ -218,10 +222,14 @@ impl Config {
                 continue;
             };
             if link == t.name {
-                return Err(BakeError::new(format!("target {link} cannot link to itself")));
+                return Err(BakeError::new(format!(
+                    "target {link} cannot link to itself"
+                )));
             }
             if visited.iter().any(|x| x == link) {
-                return Err(BakeError::new(format!("infinite loop from {name} to {link}")));
+                return Err(BakeError::new(format!(
+                    "infinite loop from {name} to {link}"
+                )));
             }
             if !m.contains_key(link) {
                 let mut t2 = self.resolve_target(link, o)?;
@@ -251,7 +259,12 @@ impl Config {
     }
 
     /// `bake.ReadTargets` plus the per-target checks buildx makes before printing.
-    pub fn definition(&self, requested: &[String], sets: &[String], opts: &ResolveOptions) -> Result<Definition> {
+    pub fn definition(
+        &self,
+        requested: &[String],
+        sets: &[String],
+        opts: &ResolveOptions,
+    ) -> Result<Definition> {
         let requested: Vec<String> = requested.iter().map(|t| t.replace('.', "_")).collect();
         let o = self.parse_overrides(sets, opts)?;
         let mut m: BTreeMap<String, Target> = BTreeMap::new();

@@ -8,7 +8,7 @@ use super::error::{BakeError, Result};
 use super::funcs;
 use super::ir::{Expr, ExprKind, ObjectKey, Part, Step};
 use super::source::Span;
-use super::value::{format_number, Value};
+use super::value::{Value, format_number};
 use hcl_edit::expr::{BinaryOperator, UnaryOperator};
 use std::collections::BTreeMap;
 
@@ -81,10 +81,7 @@ pub fn eval(e: &Expr, scope: &Scope, g: &mut dyn Globals) -> Result<Value> {
                         let kv = eval(ke, scope, g)?;
                         match kv {
                             Value::Null => {
-                                return Err(BakeError::at(
-                                    ke.span,
-                                    "object key must not be null",
-                                ))
+                                return Err(BakeError::at(ke.span, "object key must not be null"));
                             }
                             other => other.to_cty_string().ok_or_else(|| {
                                 BakeError::at(
@@ -215,7 +212,10 @@ fn for_cond(cond: &Option<Expr>, scope: &Scope, g: &mut dyn Globals) -> Result<b
                 v => v.to_cty_bool().ok_or_else(|| {
                     BakeError::at(
                         c.span,
-                        format!("for expression condition must be a bool, got {}", v.type_name()),
+                        format!(
+                            "for expression condition must be a bool, got {}",
+                            v.type_name()
+                        ),
                     )
                 }),
             }
@@ -242,7 +242,10 @@ fn iterate(v: &Value, span: Span, what: &str) -> Result<Vec<(Value, Value)>> {
             .iter()
             .map(|(k, x)| (Value::String(k.clone()), x.clone()))
             .collect()),
-        Value::Null => Err(BakeError::at(span, format!("cannot iterate over a null value in {what}"))),
+        Value::Null => Err(BakeError::at(
+            span,
+            format!("cannot iterate over a null value in {what}"),
+        )),
         other => Err(BakeError::at(
             span,
             format!(
@@ -315,14 +318,20 @@ fn get_attr(v: Value, name: &str, span: Span) -> Result<Value> {
 
 pub fn index(v: Value, key: &Value, span: Span) -> Result<Value> {
     if key.is_null() {
-        return Err(BakeError::at(span, "invalid index: the index must not be null"));
+        return Err(BakeError::at(
+            span,
+            "invalid index: the index must not be null",
+        ));
     }
     match v {
         Value::List(mut items) | Value::Tuple(mut items) => {
             let n = key.to_cty_number().ok_or_else(|| {
                 BakeError::at(
                     span,
-                    format!("invalid index: a number is required, got {}", key.type_name()),
+                    format!(
+                        "invalid index: a number is required, got {}",
+                        key.type_name()
+                    ),
                 )
             })?;
             if n.fract() != 0.0 || n < 0.0 || n as usize >= items.len() {
@@ -341,11 +350,17 @@ pub fn index(v: Value, key: &Value, span: Span) -> Result<Value> {
             let k = key.to_cty_string().ok_or_else(|| {
                 BakeError::at(
                     span,
-                    format!("invalid index: a string key is required, got {}", key.type_name()),
+                    format!(
+                        "invalid index: a string key is required, got {}",
+                        key.type_name()
+                    ),
                 )
             })?;
             m.remove(&k).ok_or_else(|| {
-                BakeError::at(span, format!("invalid index: the given key {k:?} does not exist"))
+                BakeError::at(
+                    span,
+                    format!("invalid index: the given key {k:?} does not exist"),
+                )
             })
         }
         Value::Null => Err(BakeError::at(span, "attempt to index a null value")),
@@ -373,7 +388,10 @@ fn call(
     match name {
         "try" => {
             if arg_exprs.is_empty() {
-                return Err(BakeError::at(span, "try: at least one argument is required"));
+                return Err(BakeError::at(
+                    span,
+                    "try: at least one argument is required",
+                ));
             }
             let mut last = None;
             for a in arg_exprs {
@@ -411,7 +429,7 @@ fn call(
                 return Err(BakeError::at(
                     span,
                     "invalid expanding argument value: the expanding argument (indicated by ...) must not be null",
-                ))
+                ));
             }
             other => {
                 return Err(BakeError::at(
@@ -420,7 +438,7 @@ fn call(
                         "invalid expanding argument value: the expanding argument (indicated by ...) must be of a list, set or tuple type, got {}",
                         other.type_name()
                     ),
-                ))
+                ));
             }
         }
     }
@@ -471,11 +489,19 @@ fn conditional(c: &Expr, t: &Expr, f: &Expr, scope: &Scope, g: &mut dyn Globals)
     }
     let cv = eval(c, scope, g)?;
     let cond = match cv {
-        Value::Null => return Err(BakeError::at(c.span, "null condition: the condition must not be null")),
+        Value::Null => {
+            return Err(BakeError::at(
+                c.span,
+                "null condition: the condition must not be null",
+            ));
+        }
         v => v.to_cty_bool().ok_or_else(|| {
             BakeError::at(
                 c.span,
-                format!("incorrect condition type: a bool is required, got {}", v.type_name()),
+                format!(
+                    "incorrect condition type: a bool is required, got {}",
+                    v.type_name()
+                ),
             )
         })?,
     };
@@ -504,11 +530,17 @@ fn unifiable(a: &Value, b: &Value) -> bool {
 
 fn number_operand(v: &Value, span: Span) -> Result<f64> {
     match v {
-        Value::Null => Err(BakeError::at(span, "invalid operand: a number is required, got null")),
+        Value::Null => Err(BakeError::at(
+            span,
+            "invalid operand: a number is required, got null",
+        )),
         v => v.to_cty_number().ok_or_else(|| {
             BakeError::at(
                 span,
-                format!("invalid operand: a number is required, got {}", v.type_name()),
+                format!(
+                    "invalid operand: a number is required, got {}",
+                    v.type_name()
+                ),
             )
         }),
     }
@@ -516,7 +548,10 @@ fn number_operand(v: &Value, span: Span) -> Result<f64> {
 
 fn bool_operand(v: &Value, span: Span) -> Result<bool> {
     match v {
-        Value::Null => Err(BakeError::at(span, "invalid operand: a bool is required, got null")),
+        Value::Null => Err(BakeError::at(
+            span,
+            "invalid operand: a bool is required, got null",
+        )),
         v => v.to_cty_bool().ok_or_else(|| {
             BakeError::at(
                 span,
@@ -526,7 +561,13 @@ fn bool_operand(v: &Value, span: Span) -> Result<bool> {
     }
 }
 
-fn binary(op: BinaryOperator, a: &Expr, b: &Expr, scope: &Scope, g: &mut dyn Globals) -> Result<Value> {
+fn binary(
+    op: BinaryOperator,
+    a: &Expr,
+    b: &Expr,
+    scope: &Scope,
+    g: &mut dyn Globals,
+) -> Result<Value> {
     let av = eval(a, scope, g)?;
     let bv = eval(b, scope, g)?;
     use BinaryOperator::*;
@@ -612,7 +653,12 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
     a == b
 }
 
-fn render_parts(parts: &[Part], scope: &Scope, g: &mut dyn Globals, out: &mut String) -> Result<()> {
+fn render_parts(
+    parts: &[Part],
+    scope: &Scope,
+    g: &mut dyn Globals,
+    out: &mut String,
+) -> Result<()> {
     for p in parts {
         match p {
             Part::Lit(s) => out.push_str(s),
@@ -623,7 +669,7 @@ fn render_parts(parts: &[Part], scope: &Scope, g: &mut dyn Globals, out: &mut St
                         return Err(BakeError::at(
                             e.span,
                             "invalid template interpolation value: the expression result is null",
-                        ))
+                        ));
                     }
                     v => match v.to_cty_string() {
                         Some(s) => out.push_str(&s),
@@ -634,7 +680,7 @@ fn render_parts(parts: &[Part], scope: &Scope, g: &mut dyn Globals, out: &mut St
                                     "invalid template interpolation value: cannot include a {} in a string template",
                                     v.type_name()
                                 ),
-                            ))
+                            ));
                         }
                     },
                 }

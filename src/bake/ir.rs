@@ -4,9 +4,9 @@
 use super::error::{BakeError, Result};
 use super::source::Span;
 use super::value::Value;
+use hcl_edit::Span as _;
 use hcl_edit::expr::{self as hx, BinaryOperator, UnaryOperator};
 use hcl_edit::template::{self as ht, Strip};
-use hcl_edit::Span as _;
 
 #[derive(Debug, Clone)]
 pub struct Expr {
@@ -257,7 +257,11 @@ fn collect_vars(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Vec<St
     }
 }
 
-fn collect_step_vars(steps: &[Step], bound: &mut Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
+fn collect_step_vars(
+    steps: &[Step],
+    bound: &mut Vec<String>,
+    out: &mut Vec<(String, Vec<String>)>,
+) {
     for s in steps {
         match s {
             Step::Attr(..) => {}
@@ -266,7 +270,11 @@ fn collect_step_vars(steps: &[Step], bound: &mut Vec<String>, out: &mut Vec<(Str
     }
 }
 
-fn collect_part_vars(parts: &[Part], bound: &mut Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
+fn collect_part_vars(
+    parts: &[Part],
+    bound: &mut Vec<String>,
+    out: &mut Vec<(String, Vec<String>)>,
+) {
     for p in parts {
         match p {
             Part::Lit(_) => {}
@@ -623,14 +631,13 @@ pub fn lower_json(v: &serde_json::Value, file: usize) -> Result<Expr> {
 pub fn json_template(s: &str, file: usize) -> Result<Expr> {
     let span = Span::file_start(file);
     if !s.contains("${") && !s.contains("%{") {
-        return Ok(Expr::new(ExprKind::Literal(Value::String(s.to_string())), span));
-    }
-    let t = hcl_edit::parser::parse_template(s).map_err(|e| {
-        BakeError::at(
+        return Ok(Expr::new(
+            ExprKind::Literal(Value::String(s.to_string())),
             span,
-            format!("invalid template {s:?}: {}", e.message()),
-        )
-    })?;
+        ));
+    }
+    let t = hcl_edit::parser::parse_template(s)
+        .map_err(|e| BakeError::at(span, format!("invalid template {s:?}: {}", e.message())))?;
     let lw = Lowerer { file, offset: 0 };
     let elements: Vec<&ht::Element> = t.iter().collect();
     let mut e = lw.template_expr(&elements, span)?;

@@ -2,9 +2,9 @@
 
 use super::definition::{Definition, ResolveOptions};
 use super::error::{BakeError, Result};
-use super::resolve::{evaluate, Config, EvalOptions};
+use super::resolve::{Config, EvalOptions, evaluate};
 use super::source::{SourceFile, SourceMap};
-use super::syntax::{parse_file, Body};
+use super::syntax::{Body, parse_file};
 use std::io::Read;
 use std::path::Path;
 
@@ -69,8 +69,8 @@ pub fn read_files(names: &[String], dir: &Path) -> Result<SourceMap> {
                 return Err(compose_error(n));
             }
             let path = dir.join(n);
-            let bytes = std::fs::read(&path)
-                .map_err(|e| BakeError::new(format!("open {n}: {e}")))?;
+            let bytes =
+                std::fs::read(&path).map_err(|e| BakeError::new(format!("open {n}: {e}")))?;
             sources.add(SourceFile::new(n.clone(), to_text(n, bytes)?));
         }
     }
@@ -156,7 +156,11 @@ impl Loaded {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Definition> {
         let default = vec!["default".to_string()];
-        let targets = if targets.is_empty() { &default } else { targets };
+        let targets = if targets.is_empty() {
+            &default
+        } else {
+            targets
+        };
         self.config
             .definition(targets, sets, &ResolveOptions { env })
     }

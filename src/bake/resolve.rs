@@ -4,12 +4,12 @@
 //! attributes (`target.foo.tags`).
 
 use super::error::{BakeError, Result};
-use super::eval::{eval, Globals, Scope};
+use super::eval::{Globals, Scope, eval};
 use super::ir::{Expr, ExprKind};
 use super::source::Span;
 use super::syntax::{Attr, Block, Body};
-use super::target::{field_kind, FieldKind, FieldValue, Group, Target, TARGET_FIELDS};
-use super::value::{parse_number, Value};
+use super::target::{FieldKind, FieldValue, Group, TARGET_FIELDS, Target, field_kind};
+use super::value::{Value, parse_number};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What evaluation reads from outside the files.
@@ -120,7 +120,12 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
                 } else {
                     &["params", "variadic_params", "result"]
                 };
-                if let Some(a) = b.body.attrs.iter().find(|a| !allowed.contains(&a.name.as_str())) {
+                if let Some(a) = b
+                    .body
+                    .attrs
+                    .iter()
+                    .find(|a| !allowed.contains(&a.name.as_str()))
+                {
                     return Err(BakeError::at(
                         a.name_span,
                         format!(
@@ -134,7 +139,10 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
                 if let Some(inner) = b.body.blocks.first() {
                     return Err(BakeError::at(
                         inner.kind_span,
-                        format!("blocks of type {:?} are not expected in a {} block", inner.kind, b.kind),
+                        format!(
+                            "blocks of type {:?} are not expected in a {} block",
+                            inner.kind, b.kind
+                        ),
                     ));
                 }
                 if is_reserved(name, opts) {
@@ -167,7 +175,11 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
     }
 
     // Expand matrices and names of every target and group block.
-    for b in body.blocks.iter().filter(|b| BLOCK_TYPES.contains(&b.kind.as_str())) {
+    for b in body
+        .blocks
+        .iter()
+        .filter(|b| BLOCK_TYPES.contains(&b.kind.as_str()))
+    {
         if b.labels.len() != 1 {
             return Err(BakeError::at(
                 b.label_spans.get(1).copied().unwrap_or(b.kind_span),
@@ -323,7 +335,10 @@ impl<'a, 'o> Doc<'a, 'o> {
             return Ok(());
         }
         let Some(block) = self.func_defs.get(name).copied() else {
-            return Err(BakeError::at(span, format!("function {name:?} does not exist")));
+            return Err(BakeError::at(
+                span,
+                format!("function {name:?} does not exist"),
+            ));
         };
         if !self.func_progress.insert(name) {
             return Err(BakeError::at(
@@ -359,7 +374,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                     return Err(BakeError::at(
                         p.span,
                         "invalid param element: each parameter name must be an identifier",
-                    ))
+                    ));
                 }
             }
         }
@@ -371,13 +386,15 @@ impl<'a, 'o> Doc<'a, 'o> {
                     return Err(BakeError::at(
                         a.expr.span,
                         "invalid variadic_params: the parameter name must be an identifier",
-                    ))
+                    ));
                 }
             },
         };
         // Dependencies must exist now, even if the function is never called.
         let mut calls = Vec::new();
-        result.expr.visit_calls(&mut |n, s| calls.push((n.to_string(), s)));
+        result
+            .expr
+            .visit_calls(&mut |n, s| calls.push((n.to_string(), s)));
         for (callee, s) in calls {
             if callee == "try" || callee == "can" {
                 continue;
@@ -386,7 +403,10 @@ impl<'a, 'o> Doc<'a, 'o> {
                 Some((k, _)) => k,
                 None if super::funcs::lookup(&callee).is_some() => continue,
                 None => {
-                    return Err(BakeError::at(s, format!("function {callee:?} does not exist")))
+                    return Err(BakeError::at(
+                        s,
+                        format!("function {callee:?} does not exist"),
+                    ));
                 }
             };
             self.resolve_function(callee, s)?;
@@ -423,10 +443,16 @@ impl<'a, 'o> Doc<'a, 'o> {
         let name_attr = b.body.attr("name");
         if b.kind == "group" {
             if let Some(m) = matrix {
-                return Err(BakeError::at(m.name_span, "matrix is not supported for groups"));
+                return Err(BakeError::at(
+                    m.name_span,
+                    "matrix is not supported for groups",
+                ));
             }
             if let Some(n) = name_attr {
-                return Err(BakeError::at(n.name_span, "name is not supported for groups"));
+                return Err(BakeError::at(
+                    n.name_span,
+                    "name is not supported for groups",
+                ));
             }
         }
         let cells = match matrix {
@@ -480,7 +506,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                 return Err(BakeError::at(
                     m.expr.span,
                     format!("matrix must be a map, got {}", other.type_name()),
-                ))
+                ));
             }
         };
         // Axes in declaration order when the matrix is written as an object literal.
@@ -508,7 +534,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                     return Err(BakeError::at(
                         m.expr.span,
                         format!("matrix values must be a list (axis {k:?})"),
-                    ))
+                    ));
                 }
             };
             let mut next = Vec::with_capacity(cells.len() * values.len());
@@ -600,7 +626,10 @@ impl<'a, 'o> Doc<'a, 'o> {
                 continue;
             }
             let Some(name) = path.first() else {
-                return Err(BakeError::at(expr.span, format!("cannot access {root} as a variable")));
+                return Err(BakeError::at(
+                    expr.span,
+                    format!("cannot access {root} as a variable"),
+                ));
             };
             if root == "group" {
                 if let Some(cells) = self.by_name.get(&("group", name.clone())).cloned() {
@@ -614,7 +643,10 @@ impl<'a, 'o> Doc<'a, 'o> {
                 continue;
             };
             for (bi, ci) in cells {
-                match path.get(1).and_then(|a| TARGET_FIELDS.iter().find(|(n, _)| n == a)) {
+                match path
+                    .get(1)
+                    .and_then(|a| TARGET_FIELDS.iter().find(|(n, _)| n == a))
+                {
                     Some((f, _)) => {
                         self.field(bi, ci, f)?;
                     }
@@ -700,7 +732,10 @@ impl Globals for Doc<'_, '_> {
             if let Some(i) = args.iter().position(Value::is_null) {
                 return Err(BakeError::at(
                     span,
-                    format!("invalid value for argument {} of {name}(): argument must not be null", i + 1),
+                    format!(
+                        "invalid value for argument {} of {name}(): argument must not be null",
+                        i + 1
+                    ),
                 ));
             }
             let mut vars: Vec<(String, Value)> = Vec::with_capacity(params.len() + 1);
@@ -761,7 +796,9 @@ pub fn decode(v: &Value, kind: FieldKind, field: &str, span: Span) -> Result<Fie
         match x {
             Value::Null => Err(BakeError::at(
                 span,
-                format!("incorrect attribute value type: attribute {field:?} must not contain null values"),
+                format!(
+                    "incorrect attribute value type: attribute {field:?} must not contain null values"
+                ),
             )),
             x => x.to_cty_string().ok_or_else(|| wrong(what)),
         }

@@ -4,8 +4,8 @@
 use super::error::{BakeError, Result};
 use super::ir::{self, Expr, Lowerer};
 use super::source::{SourceMap, Span};
-use hcl_edit::structure::{self as hs, BlockLabel};
 use hcl_edit::Span as _;
+use hcl_edit::structure::{self as hs, BlockLabel};
 
 #[derive(Debug, Clone, Default)]
 pub struct Body {
@@ -87,7 +87,9 @@ fn lower_body(lw: &Lowerer, body: &hs::Body) -> Result<Body> {
                     let _ = prev;
                     return Err(BakeError::at(
                         name_span,
-                        format!("attribute redefined: the argument {name:?} was already set in this block"),
+                        format!(
+                            "attribute redefined: the argument {name:?} was already set in this block"
+                        ),
                     ));
                 }
                 out.attrs.push(Attr {
@@ -164,7 +166,12 @@ fn json_error_span(text: &str, file: usize, line: usize, column: usize) -> Span 
 }
 
 /// `"target": {"name": {...}}`, or an array of such objects, or `"name": [{...}, {...}]`.
-fn json_blocks(kind: &str, val: &serde_json::Value, file: usize, out: &mut Vec<Block>) -> Result<()> {
+fn json_blocks(
+    kind: &str,
+    val: &serde_json::Value,
+    file: usize,
+    out: &mut Vec<Block>,
+) -> Result<()> {
     let span = Span::file_start(file);
     let invalid = || {
         BakeError::at(

@@ -23,8 +23,9 @@ pub fn check_target(t: &mut Target) -> Result<()> {
     t.context = Some(context);
 
     if let Some(s) = &t.shm_size {
-        parse_ram_bytes(s)
-            .ok_or_else(|| BakeError::new(format!("invalid value {s} for membytes key shm-size")))?;
+        parse_ram_bytes(s).ok_or_else(|| {
+            BakeError::new(format!("invalid value {s} for membytes key shm-size"))
+        })?;
     }
     for p in t.platforms.iter().flatten() {
         for part in p.split(',') {
@@ -146,13 +147,49 @@ fn parse_ram_bytes(s: &str) -> Option<i64> {
 }
 
 const KNOWN_OS: &[&str] = &[
-    "aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios", "js", "linux",
-    "nacl", "netbsd", "openbsd", "plan9", "solaris", "windows", "zos",
+    "aix",
+    "android",
+    "darwin",
+    "dragonfly",
+    "freebsd",
+    "hurd",
+    "illumos",
+    "ios",
+    "js",
+    "linux",
+    "nacl",
+    "netbsd",
+    "openbsd",
+    "plan9",
+    "solaris",
+    "windows",
+    "zos",
 ];
 const KNOWN_ARCH: &[&str] = &[
-    "386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be", "ppc64", "ppc64le",
-    "loong64", "mips", "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc",
-    "riscv", "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm",
+    "386",
+    "amd64",
+    "amd64p32",
+    "arm",
+    "armbe",
+    "arm64",
+    "arm64be",
+    "ppc64",
+    "ppc64le",
+    "loong64",
+    "mips",
+    "mipsle",
+    "mips64",
+    "mips64le",
+    "mips64p32",
+    "mips64p32le",
+    "ppc",
+    "riscv",
+    "riscv64",
+    "s390",
+    "s390x",
+    "sparc",
+    "sparc64",
+    "wasm",
 ];
 
 fn normalize_arch(a: &str) -> &str {
@@ -185,7 +222,11 @@ pub fn parse_platform(spec: &str) -> std::result::Result<(), String> {
     }
     match parts.len() {
         1 => {
-            let os = if parts[0] == "macos" { "darwin" } else { parts[0] };
+            let os = if parts[0] == "macos" {
+                "darwin"
+            } else {
+                parts[0]
+            };
             if KNOWN_OS.contains(&os) || KNOWN_ARCH.contains(&normalize_arch(parts[0])) {
                 Ok(())
             } else {
@@ -195,7 +236,9 @@ pub fn parse_platform(spec: &str) -> std::result::Result<(), String> {
             }
         }
         2 | 3 => Ok(()),
-        _ => Err(format!("{spec:?}: cannot parse platform specifier: invalid argument")),
+        _ => Err(format!(
+            "{spec:?}: cannot parse platform specifier: invalid argument"
+        )),
     }
 }
 
@@ -258,8 +301,8 @@ fn check_ssh(s: &str) -> std::result::Result<(), String> {
             }
             _ => {
                 return Err(
-                    "invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set".to_string()
-                )
+                    "invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set".to_string(),
+                );
             }
         }
     }
@@ -276,7 +319,9 @@ fn check_cache_entry(s: &str) -> std::result::Result<(), String> {
     }
     let mut ty = String::new();
     for f in &fields {
-        let (k, v) = f.split_once('=').ok_or_else(|| format!("invalid value {f}"))?;
+        let (k, v) = f
+            .split_once('=')
+            .ok_or_else(|| format!("invalid value {f}"))?;
         if k.to_lowercase() == "type" {
             ty = v.to_string();
         }
@@ -299,7 +344,9 @@ fn check_output(s: &str, stdout_used: &mut bool) -> std::result::Result<(), Stri
         let mut dest = String::new();
         let mut attrs = Vec::new();
         for f in &fields {
-            let (k, v) = f.split_once('=').ok_or_else(|| format!("invalid value {f}"))?;
+            let (k, v) = f
+                .split_once('=')
+                .ok_or_else(|| format!("invalid value {f}"))?;
             match k.trim().to_lowercase().as_str() {
                 "type" => ty = v.to_string(),
                 "dest" => dest = v.to_string(),
@@ -372,7 +419,8 @@ fn check_annotation(s: &str) -> std::result::Result<(), String> {
         return Err(format!("unknown annotation type {ty:?}"));
     }
     if let Some(p) = caps.get(2) {
-        parse_platform(p.as_str()).map_err(|e| format!("invalid platform {:?}: {e}", p.as_str()))?;
+        parse_platform(p.as_str())
+            .map_err(|e| format!("invalid platform {:?}: {e}", p.as_str()))?;
     }
     Ok(())
 }
@@ -382,7 +430,9 @@ fn check_attest(s: &str) -> std::result::Result<String, String> {
     let fields = parse_line(s).map_err(|e| format!("parse error on line 1: {e}"))?;
     let mut ty = String::new();
     for f in fields {
-        let (k, v) = f.split_once('=').ok_or_else(|| format!("invalid value {f}"))?;
+        let (k, v) = f
+            .split_once('=')
+            .ok_or_else(|| format!("invalid value {f}"))?;
         match k.trim().to_lowercase().as_str() {
             "type" => ty = v.to_string(),
             "disabled" => {
@@ -395,8 +445,21 @@ fn check_attest(s: &str) -> std::result::Result<String, String> {
 }
 
 const ULIMITS: &[&str] = &[
-    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
-    "rss", "rtprio", "rttime", "sigpending", "stack",
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
 ];
 
 fn check_ulimit(s: &str) -> std::result::Result<(), String> {
@@ -414,7 +477,9 @@ fn check_ulimit(s: &str) -> std::result::Result<(), String> {
         .parse()
         .map_err(|_| format!("invalid ulimit soft value: {soft}"))?;
     if let Some(h) = hard {
-        let h: i64 = h.parse().map_err(|_| format!("invalid ulimit hard value: {h}"))?;
+        let h: i64 = h
+            .parse()
+            .map_err(|_| format!("invalid ulimit hard value: {h}"))?;
         if soft > h {
             return Err(format!(
                 "ulimit soft limit must be less than or equal to hard limit: {soft} > {h}"
