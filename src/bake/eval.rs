@@ -409,6 +409,15 @@ fn call(
                 ),
             ));
         }
+        "convert" => {
+            if arg_exprs.len() != 2 {
+                return Err(BakeError::at(span, "convert: exactly two arguments are required (value, type)"));
+            }
+            let ty = type_expr(&arg_exprs[1])?;
+            let v = eval(&arg_exprs[0], scope, g)?;
+            return funcs::convert::convert(&v, &ty)
+                .map_err(|msg| BakeError::at(span, format!("error in function call convert(): {msg}")));
+        }
         "can" => {
             if arg_exprs.len() != 1 {
                 return Err(BakeError::at(span, "can: exactly one argument is required"));
@@ -467,6 +476,53 @@ fn call(
             name_span,
             format!("call to unknown function: there is no function named {name:?}"),
         )),
+    }
+}
+
+/// Reads a type expression (`string`, `list(number)`, `object({a = bool})`…)
+/// as HCL's typeexpr extension does.
+fn type_expr(e: &Expr) -> Result<funcs::convert::Ty> {
+    use funcs::convert::Ty;
+    let bad = || {
+        BakeError::at(
+            e.span,
+            "invalid type specification: expected a type like string, number, bool, any, list(T), set(T), map(T), tuple([...]) or object({...})",
+        )
+    };
+    match &e.kind {
+        ExprKind::Variable(name) => match name.as_str() {
+            "string" => Ok(Ty::String),
+            "number" => Ok(Ty::Number),
+            "bool" => Ok(Ty::Bool),
+            "any" => Ok(Ty::Dynamic),
+            _ => Err(bad()),
+        },
+        ExprKind::Call { name, args, .. } if args.len() == 1 => match (name.as_str(), &args[0].kind) {
+            ("list", _) => Ok(Ty::list(type_expr(&args[0])?)),
+            ("set", _) => Ok(Ty::set(type_expr(&args[0])?)),
+            ("map", _) => Ok(Ty::map(type_expr(&args[0])?)),
+            ("tuple", ExprKind::Tuple(items)) => Ok(Ty::Tuple(
+                items.iter().map(type_expr).collect::<Result<_>>()?,
+            )),
+            ("object", ExprKind::Object(items)) => {
+                let mut m = BTreeMap::new();
+                for (k, v) in items {
+                    let key = match k {
+                        ObjectKey::Ident(s) => s.clone(),
+                        ObjectKey::Expr(ke) => match &ke.kind {
+                            ExprKind::Literal(Value::String(s)) => s.clone(),
+                            ExprKind::Variable(s) => s.clone(),
+                            _ => return Err(bad()),
+                        },
+                    };
+                    m.insert(key, type_expr(v)?);
+                }
+                Ok(Ty::Object(m))
+            }
+            _ => Err(bad()),
+        },
+        ExprKind::Parens(x) => type_expr(x),
+        _ => Err(bad()),
     }
 }
 

@@ -60,6 +60,8 @@ struct Doc<'a, 'o> {
     /// Decoded groups by block index (groups have no matrix: one cell).
     group_cache: HashMap<usize, Group>,
     group_progress: HashSet<usize>,
+    /// Undefined names already looked up, per evaluation context (None: global).
+    undefined_seen: HashSet<(Option<(usize, usize)>, String)>,
 }
 
 fn is_reserved(name: &str, opts: &EvalOptions) -> bool {
@@ -97,6 +99,7 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
         field_progress: HashSet::new(),
         group_cache: HashMap::new(),
         group_progress: HashSet::new(),
+        undefined_seen: HashSet::new(),
     };
 
     let mut var_order = Vec::new();
@@ -285,6 +288,34 @@ impl<'a, 'o> Doc<'a, 'o> {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Mirrors a quirk of buildx 0.13.1's dependency loader: looking up the same
+    /// undefined name (e.g. the type keyword `string` in `convert`, or a name
+    /// guarded by `try`/`can`) a second time in one evaluation context fails with
+    /// "variable cycle", so such files are rejected as buildx rejects them.
+    fn note_undefined(&mut self, expr: &Expr, ctx: Option<(usize, usize)>, locals: &[(String, Value)]) -> Result<()> {
+        for (root, _) in expr.variables() {
+            if BLOCK_TYPES.contains(&root.as_str())
+                || locals.iter().any(|(k, _)| *k == root)
+                || self.values.contains_key(&root)
+                || self.attrs.contains_key(root.as_str())
+                || self.vars.contains_key(root.as_str())
+                || self.builtin_var(&root).is_some()
+            {
+                continue;
+            }
+            if !self.undefined_seen.insert((ctx, root.clone())) {
+                return Err(BakeError::at(
+                    expr.span,
+                    format!("variable cycle not allowed for {root}"),
+                )
+                .with_help(format!(
+                    "buildx 0.13.1 rejects a second use of the undefined name {root:?} (this includes type keywords in convert())"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Resolves a global name (top-level attribute, variable or builtin); `Ok(None)` if undefined.
     fn resolve_value(&mut self, name: &str, span: Span) -> Result<Option<Value>> {
         if let Some(v) = self.values.get(name) {
@@ -315,6 +346,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                 Value::String(s)
             }
             Some(expr) => {
+                self.note_undefined(expr, None, &[])?;
                 self.var_progress.insert(name.to_string());
                 let v = eval(expr, &Scope::root(), self);
                 self.var_progress.remove(name);
@@ -576,6 +608,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                 format!("missing required argument: group {name:?} needs a \"targets\" list"),
             ));
         };
+        self.note_undefined(&attr.expr, None, &[])?;
         self.load_block_refs(&attr.expr)?;
         let v = eval(&attr.expr, &Scope::root(), self)?;
         let targets = match decode(&v, FieldKind::List, "targets", attr.expr.span)? {
@@ -608,8 +641,13 @@ impl<'a, 'o> Doc<'a, 'o> {
                 ),
             ));
         }
-        let r = self.load_block_refs(&attr.expr).and_then(|_| {
-            let scope = Scope::with(self.blocks[bi].cells[ci].clone());
+        let ctx = (self.blocks[bi].cells.len() > 1 || block.body.attr("matrix").is_some()).then_some((bi, ci));
+        let cell = self.blocks[bi].cells[ci].clone();
+        let r = self
+            .note_undefined(&attr.expr, ctx, &cell)
+            .and_then(|_| self.load_block_refs(&attr.expr))
+            .and_then(|_| {
+            let scope = Scope::with(cell);
             let v = eval(&attr.expr, &scope, self)?;
             decode(&v, kind, field, attr.expr.span)
         });
@@ -688,7 +726,7 @@ impl<'a, 'o> Doc<'a, 'o> {
     }
 }
 
-impl Globals for Doc<'_, '_> {
+impl<'a> Globals for Doc<'a, '_> {
     fn variable(&mut self, name: &str, span: Span) -> Result<Option<Value>> {
         if name == "target" && !self.by_name.is_empty() {
             return Ok(Some(self.target_object()));
@@ -713,6 +751,13 @@ impl Globals for Doc<'_, '_> {
     }
 
     fn call_user(&mut self, name: &str, args: Vec<Value>, span: Span) -> Option<Result<Value>> {
+        if !self.funcs.contains_key(name) {
+            // Functions are resolved on first use (variables may call them).
+            let key: &'a str = self.func_defs.get_key_value(name).map(|(k, _)| *k)?;
+            if let Err(e) = self.resolve_function(key, span) {
+                return Some(Err(e));
+            }
+        }
         let (params, variadic, result) = {
             let f = self.funcs.get(name)?;
             (f.params.clone(), f.variadic.clone(), f.result)
