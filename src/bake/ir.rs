@@ -306,13 +306,15 @@ fn collect_part_vars(
 }
 
 /// Lowers hcl-edit expressions of one file.
-pub struct Lowerer {
+pub struct Lowerer<'a> {
     pub file: usize,
-    /// Added to every span (for templates parsed out of JSON strings).
+    /// Added to every span (for templates parsed out of JSON strings or heredoc bodies).
     pub offset: usize,
+    /// The text hcl-edit parsed, which its spans index into (`offset` bytes into the file).
+    pub src: &'a str,
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     fn span(&self, s: Option<std::ops::Range<usize>>) -> Span {
         match s {
             Some(r) => Span::new(self.file, r.start + self.offset..r.end + self.offset),
@@ -349,12 +351,9 @@ impl Lowerer {
             }
             hx::Expression::StringTemplate(t) => {
                 let elements: Vec<&ht::Element> = t.iter().collect();
-                return self.template_expr(&elements, span);
+                return self.template_expr(&elements, span, false, false);
             }
-            hx::Expression::HeredocTemplate(h) => {
-                let elements: Vec<&ht::Element> = h.template.iter().collect();
-                return self.template_expr(&elements, span);
-            }
+            hx::Expression::HeredocTemplate(h) => return self.heredoc_expr(h, span),
             hx::Expression::Parenthesis(p) => ExprKind::Parens(Box::new(self.expr(p.inner())?)),
             hx::Expression::Variable(v) => ExprKind::Variable(v.as_str().to_string()),
             hx::Expression::Conditional(c) => ExprKind::Conditional(
@@ -466,15 +465,34 @@ impl Lowerer {
         Ok(steps)
     }
 
-    fn template_expr(&self, elements: &[&ht::Element], span: Span) -> Result<Expr> {
-        let parts = self.parts(elements)?;
-        // A template consisting of exactly one interpolation yields the raw value.
-        if let [Part::Interp(_)] = parts.as_slice() {
-            if let Some(Part::Interp(e)) = parts.into_iter().next() {
-                return Ok(Expr::new(ExprKind::TemplateWrap(Box::new(e)), span));
-            }
-            unreachable!()
+    /// Lowers a template the way HCL's native syntax parser does: the elements are
+    /// flattened into a token sequence (literals split after each newline when
+    /// `split_lines`, as HCL's scanner emits one literal token per heredoc or bare
+    /// template line), `~` strip markers trim only the adjacent literal token, and
+    /// `flush` (`<<-` heredocs) then removes the common indentation of the
+    /// line-leading literal tokens, before the tokens are nested into parts.
+    fn template_expr(
+        &self,
+        elements: &[&ht::Element],
+        span: Span,
+        split_lines: bool,
+        flush: bool,
+    ) -> Result<Expr> {
+        let mut toks = Vec::new();
+        flatten(elements, split_lines, &mut toks);
+        apply_strip(&mut toks);
+        if flush {
+            flush_heredoc(&mut toks);
         }
+        // A template consisting of exactly one interpolation yields the raw value.
+        if let [Tok::Interp(e, _)] = toks.as_slice() {
+            return Ok(Expr::new(
+                ExprKind::TemplateWrap(Box::new(self.expr(e)?)),
+                span,
+            ));
+        }
+        let mut i = 0;
+        let parts = self.nest(&toks, &mut i)?;
         if parts.iter().all(|p| matches!(p, Part::Lit(_))) {
             let s: String = parts
                 .iter()
@@ -488,103 +506,216 @@ impl Lowerer {
         Ok(Expr::new(ExprKind::Template(parts), span))
     }
 
-    /// Lowers template elements, applying `~` strip markers to neighbouring literals.
-    fn parts(&self, elements: &[&ht::Element]) -> Result<Vec<Part>> {
-        let mut parts: Vec<Part> = Vec::new();
-        let mut strip_next = false;
-        for el in elements {
-            match el {
-                ht::Element::Literal(s) => {
-                    let mut text = s.value().to_string();
-                    if strip_next {
-                        text = text.trim_start().to_string();
-                    }
-                    strip_next = false;
-                    parts.push(Part::Lit(text));
-                }
-                ht::Element::Interpolation(i) => {
-                    self.strip_prev(&mut parts, i.strip);
-                    parts.push(Part::Interp(self.expr(&i.expr)?));
-                    strip_next = strips_end(i.strip);
-                }
-                ht::Element::Directive(d) => match d.as_ref() {
-                    ht::Directive::If(d) => {
-                        self.strip_prev(&mut parts, d.if_expr.strip);
-                        let then_elems: Vec<&ht::Element> = d.if_expr.template.iter().collect();
-                        let mut then = self.parts_stripped(
-                            &then_elems,
-                            strips_end(d.if_expr.strip),
-                            d.else_expr
-                                .as_ref()
-                                .map(|e| strips_start(e.strip))
-                                .unwrap_or(strips_start(d.endif_expr.strip)),
-                        )?;
-                        let mut otherwise = Vec::new();
-                        if let Some(e) = &d.else_expr {
-                            let else_elems: Vec<&ht::Element> = e.template.iter().collect();
-                            otherwise = self.parts_stripped(
-                                &else_elems,
-                                strips_end(e.strip),
-                                strips_start(d.endif_expr.strip),
-                            )?;
-                        }
-                        then.retain(|p| !matches!(p, Part::Lit(s) if s.is_empty()));
-                        otherwise.retain(|p| !matches!(p, Part::Lit(s) if s.is_empty()));
-                        parts.push(Part::If {
-                            cond: self.expr(&d.if_expr.cond_expr)?,
-                            then,
-                            otherwise,
-                        });
-                        strip_next = strips_end(d.endif_expr.strip);
-                    }
-                    ht::Directive::For(d) => {
-                        let f = &d.for_expr;
-                        self.strip_prev(&mut parts, f.strip);
-                        let body_elems: Vec<&ht::Element> = f.template.iter().collect();
-                        let body = self.parts_stripped(
-                            &body_elems,
-                            strips_end(f.strip),
-                            strips_start(d.endfor_expr.strip),
-                        )?;
-                        parts.push(Part::For {
-                            key_var: f.key_var.as_ref().map(|k| k.as_str().to_string()),
-                            value_var: f.value_var.as_str().to_string(),
-                            collection: self.expr(&f.collection_expr)?,
-                            body,
-                        });
-                        strip_next = strips_end(d.endfor_expr.strip);
-                    }
-                },
+    /// A heredoc template: hcl-edit has already dedented `<<-` heredocs (over the
+    /// rendered lines, and merging literals across lines), so the body is re-parsed
+    /// from the source and lowered with HCL's own per-line token rules.
+    fn heredoc_expr(&self, h: &ht::HeredocTemplate, span: Span) -> Result<Expr> {
+        let raw = h.template.span().and_then(|r| {
+            let body = self.src.get(r.clone())?;
+            let flush = self.src[..r.start]
+                .rfind("<<")
+                .is_some_and(|p| self.src[p + 2..].starts_with('-'));
+            let t = hcl_edit::parser::parse_template(body).ok()?;
+            Some((r.start, body, flush, t))
+        });
+        match raw {
+            Some((start, body, flush, t)) => {
+                let lw = Lowerer {
+                    file: self.file,
+                    offset: self.offset + start,
+                    src: body,
+                };
+                let elements: Vec<&ht::Element> = t.iter().collect();
+                lw.template_expr(&elements, span, true, flush)
             }
+            None => {
+                let elements: Vec<&ht::Element> = h.template.iter().collect();
+                self.template_expr(&elements, span, true, false)
+            }
+        }
+    }
+
+    /// Nests flat template tokens from `*i` up to the next `else`/`endif`/`endfor`.
+    fn nest(&self, toks: &[Tok], i: &mut usize) -> Result<Vec<Part>> {
+        let mut parts = Vec::new();
+        while let Some(tok) = toks.get(*i) {
+            match tok {
+                Tok::Lit(s) => parts.push(Part::Lit(s.clone())),
+                Tok::Interp(e, _) => parts.push(Part::Interp(self.expr(e)?)),
+                Tok::If(cond, _) => {
+                    *i += 1;
+                    let mut then = self.nest(toks, i)?;
+                    let mut otherwise = Vec::new();
+                    if let Some(Tok::Else(_)) = toks.get(*i) {
+                        *i += 1;
+                        otherwise = self.nest(toks, i)?;
+                    }
+                    then.retain(|p| !matches!(p, Part::Lit(s) if s.is_empty()));
+                    otherwise.retain(|p| !matches!(p, Part::Lit(s) if s.is_empty()));
+                    parts.push(Part::If {
+                        cond: self.expr(cond)?,
+                        then,
+                        otherwise,
+                    });
+                }
+                Tok::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    ..
+                } => {
+                    *i += 1;
+                    let body = self.nest(toks, i)?;
+                    parts.push(Part::For {
+                        key_var: key_var.clone(),
+                        value_var: value_var.clone(),
+                        collection: self.expr(collection)?,
+                        body,
+                    });
+                }
+                Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_) => return Ok(parts),
+            }
+            *i += 1;
         }
         Ok(parts)
     }
+}
 
-    fn parts_stripped(
-        &self,
-        elements: &[&ht::Element],
-        strip_start: bool,
-        strip_end: bool,
-    ) -> Result<Vec<Part>> {
-        let mut parts = self.parts(elements)?;
-        if strip_start {
-            if let Some(Part::Lit(s)) = parts.first_mut() {
-                *s = s.trim_start().to_string();
-            }
+/// One token of a template, as HCL's template parser sees them.
+enum Tok<'e> {
+    Lit(String),
+    Interp(&'e hx::Expression, Strip),
+    If(&'e hx::Expression, Strip),
+    Else(Strip),
+    EndIf(Strip),
+    For {
+        key_var: Option<String>,
+        value_var: String,
+        collection: &'e hx::Expression,
+        strip: Strip,
+    },
+    EndFor(Strip),
+}
+
+impl Tok<'_> {
+    fn strip(&self) -> Strip {
+        match self {
+            Tok::Lit(_) => Strip::None,
+            Tok::Interp(_, s)
+            | Tok::If(_, s)
+            | Tok::Else(s)
+            | Tok::EndIf(s)
+            | Tok::EndFor(s)
+            | Tok::For { strip: s, .. } => *s,
         }
-        if strip_end {
-            if let Some(Part::Lit(s)) = parts.last_mut() {
-                *s = s.trim_end().to_string();
-            }
-        }
-        Ok(parts)
     }
+}
 
-    fn strip_prev(&self, parts: &mut [Part], strip: Strip) {
-        if strips_start(strip) {
-            if let Some(Part::Lit(s)) = parts.last_mut() {
-                *s = s.trim_end().to_string();
+fn flatten<'e>(elements: &[&'e ht::Element], split_lines: bool, out: &mut Vec<Tok<'e>>) {
+    let nested = |t: &'e ht::Template, out: &mut Vec<Tok<'e>>| {
+        let elements: Vec<&ht::Element> = t.iter().collect();
+        flatten(&elements, split_lines, out);
+    };
+    for el in elements {
+        match el {
+            ht::Element::Literal(s) => {
+                if split_lines {
+                    out.extend(
+                        s.value()
+                            .split_inclusive('\n')
+                            .map(|l| Tok::Lit(l.to_string())),
+                    );
+                } else {
+                    out.push(Tok::Lit(s.value().to_string()));
+                }
             }
+            ht::Element::Interpolation(i) => out.push(Tok::Interp(&i.expr, i.strip)),
+            ht::Element::Directive(d) => match d.as_ref() {
+                ht::Directive::If(d) => {
+                    out.push(Tok::If(&d.if_expr.cond_expr, d.if_expr.strip));
+                    nested(&d.if_expr.template, out);
+                    if let Some(e) = &d.else_expr {
+                        out.push(Tok::Else(e.strip));
+                        nested(&e.template, out);
+                    }
+                    out.push(Tok::EndIf(d.endif_expr.strip));
+                }
+                ht::Directive::For(d) => {
+                    let f = &d.for_expr;
+                    out.push(Tok::For {
+                        key_var: f.key_var.as_ref().map(|k| k.as_str().to_string()),
+                        value_var: f.value_var.as_str().to_string(),
+                        collection: &f.collection_expr,
+                        strip: f.strip,
+                    });
+                    nested(&f.template, out);
+                    out.push(Tok::EndFor(d.endfor_expr.strip));
+                }
+            },
+        }
+    }
+}
+
+/// `${~`/`%{~` trim trailing whitespace of the literal token right before them,
+/// `~}` leading whitespace of the literal token right after them.
+fn apply_strip(toks: &mut [Tok]) {
+    let mut ltrim = false;
+    for i in 0..toks.len() {
+        let strip = toks[i].strip();
+        match &mut toks[i] {
+            Tok::Lit(s) => {
+                if ltrim {
+                    *s = s.trim_start().to_string();
+                }
+                ltrim = false;
+            }
+            _ => {
+                if strips_start(strip)
+                    && i > 0
+                    && let Tok::Lit(prev) = &mut toks[i - 1]
+                {
+                    *prev = prev.trim_end().to_string();
+                }
+                ltrim = strips_end(strip);
+            }
+        }
+    }
+}
+
+/// HCL's `flushHeredocTemplateParts`: finds the smallest number of leading space
+/// characters over the literal tokens that begin a line (blank lines excepted; a
+/// line starting with anything else counts as zero) and removes that many from
+/// each of them.
+fn flush_heredoc(toks: &mut [Tok]) {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut min_spaces = usize::MAX;
+    let mut newline = true;
+    let mut adjust = Vec::new();
+    for (i, tok) in toks.iter().enumerate() {
+        if newline {
+            newline = false;
+            let mut spaces = 0;
+            if let Tok::Lit(s) = tok {
+                let trimmed = s.trim_start();
+                if trimmed.is_empty() && s.ends_with('\n') {
+                    spaces = usize::MAX;
+                } else {
+                    spaces = s[..s.len() - trimmed.len()].graphemes(true).count();
+                    adjust.push(i);
+                }
+            }
+            min_spaces = min_spaces.min(spaces);
+        }
+        if let Tok::Lit(s) = tok
+            && s.ends_with('\n')
+        {
+            newline = true;
+        }
+    }
+    for i in adjust {
+        if let Tok::Lit(s) = &mut toks[i] {
+            let cut: usize = s.graphemes(true).take(min_spaces).map(str::len).sum();
+            *s = s[cut..].to_string();
         }
     }
 }
@@ -638,9 +769,14 @@ pub fn json_template(s: &str, file: usize) -> Result<Expr> {
     }
     let t = hcl_edit::parser::parse_template(s)
         .map_err(|e| BakeError::at(span, format!("invalid template {s:?}: {}", e.message())))?;
-    let lw = Lowerer { file, offset: 0 };
+    let lw = Lowerer {
+        file,
+        offset: 0,
+        src: s,
+    };
     let elements: Vec<&ht::Element> = t.iter().collect();
-    let mut e = lw.template_expr(&elements, span)?;
+    // HCL parses JSON strings as bare templates, whose literal tokens end at newlines.
+    let mut e = lw.template_expr(&elements, span, true, false)?;
     reset_spans(&mut e, span);
     Ok(e)
 }
@@ -648,4 +784,147 @@ pub fn json_template(s: &str, file: usize) -> Result<Expr> {
 /// Template spans inside JSON strings are relative to the string: point at the file instead.
 fn reset_spans(e: &mut Expr, span: Span) {
     e.span = span;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lowers the value of the single attribute `v` in `src`.
+    fn lower(src: &str) -> Expr {
+        let body = super::super::syntax::parse_hcl(src, 0).expect("parses");
+        body.attr("v").expect("attribute v").expr.clone()
+    }
+
+    /// Renders a lowered template with list variables, for the template shapes used here.
+    fn render(e: &Expr, vars: &[(&str, &[&str])]) -> String {
+        fn parts(
+            ps: &[Part],
+            vars: &[(&str, &[&str])],
+            scope: &mut Vec<(String, String)>,
+        ) -> String {
+            let mut out = String::new();
+            for p in ps {
+                match p {
+                    Part::Lit(s) => out.push_str(s),
+                    Part::Interp(e) => match &e.kind {
+                        ExprKind::Variable(n) => {
+                            let v = scope.iter().rev().find(|(k, _)| k == n);
+                            out.push_str(&v.expect("bound variable").1);
+                        }
+                        ExprKind::Literal(Value::String(s)) => out.push_str(s),
+                        k => panic!("unsupported interpolation {k:?}"),
+                    },
+                    Part::For {
+                        value_var,
+                        collection,
+                        body,
+                        ..
+                    } => {
+                        let ExprKind::Variable(n) = &collection.kind else {
+                            panic!("unsupported collection")
+                        };
+                        let items = vars.iter().find(|(k, _)| k == n).expect("list").1;
+                        for item in items {
+                            scope.push((value_var.clone(), item.to_string()));
+                            out.push_str(&parts(body, vars, scope));
+                            scope.pop();
+                        }
+                    }
+                    Part::If { .. } => panic!("unsupported if"),
+                }
+            }
+            out
+        }
+        match &e.kind {
+            ExprKind::Literal(Value::String(s)) => s.clone(),
+            ExprKind::Template(ps) => parts(ps, vars, &mut Vec::new()),
+            k => panic!("not a template: {k:?}"),
+        }
+    }
+
+    const ITEMS: &[(&str, &[&str])] = &[("ITEMS", &["x", "y", "z"])];
+
+    #[test]
+    fn indented_heredoc_strip_markers_trim_only_adjacent_line_tokens() {
+        let e = lower(
+            "v = <<-EOT\n      %{~ for v in ITEMS ~}\n      [${v}]\n      %{~ endfor ~}\n    EOT\n",
+        );
+        // The stripped first token is empty, so the common indentation is zero.
+        assert_eq!(render(&e, ITEMS), "      [x]\n      [y]\n      [z]\n");
+    }
+
+    #[test]
+    fn indented_heredoc_without_directives_is_dedented() {
+        let e = lower("v = <<-EOT\n      four\n        six\n    two\n\n    EOT\n");
+        assert_eq!(render(&e, &[]), "  four\n    six\ntwo\n\n");
+        let last_lit = |src: &str| match &lower(src).kind {
+            ExprKind::Template(ps) => match ps.last() {
+                Some(Part::Lit(s)) => s.clone(),
+                p => panic!("not a literal: {p:?}"),
+            },
+            k => panic!("not a template: {k:?}"),
+        };
+        // The spaces before an interpolation are a line-leading literal token.
+        assert_eq!(
+            last_lit("v = <<-EOT\n    ${x}\n      indented\n    EOT\n"),
+            "  indented\n"
+        );
+        // A line starting with an interpolation has no indentation to remove.
+        assert_eq!(
+            last_lit("v = <<-EOT\n${x}\n      indented\n    EOT\n"),
+            "      indented\n"
+        );
+    }
+
+    #[test]
+    fn plain_heredoc_with_strip_markers() {
+        let e = lower("v = <<EOT\n  %{~ for v in ITEMS ~}\n  <${v}>\n  %{~ endfor ~}\nEOT\n");
+        assert_eq!(render(&e, ITEMS), "  <x>\n  <y>\n  <z>\n");
+        let e = lower("v = <<EOT\n  ${~ \"a\" ~}  \n  b\nEOT\n");
+        assert_eq!(render(&e, &[]), "a  b\n");
+    }
+
+    #[test]
+    fn quoted_template_strip_markers() {
+        let e = lower("v = \"  ${~ \"a\" ~}  \\n  b\"\n");
+        assert_eq!(render(&e, &[]), "ab");
+        let e = lower("v = \"<%{~ for v in ITEMS ~} ${v} %{~ endfor ~}>\"\n");
+        assert_eq!(render(&e, ITEMS), "<xyz>");
+        // Stripping leaves an empty literal, so this is a template, not a pass-through.
+        let e = lower("v = \" ${~ \"a\"}\"\n");
+        assert!(matches!(e.kind, ExprKind::Template(_)));
+        assert!(matches!(
+            lower("v = \"${x}\"\n").kind,
+            ExprKind::TemplateWrap(_)
+        ));
+    }
+
+    #[test]
+    fn heredoc_spans_point_into_the_body() {
+        let src = "v = <<-EOT\n    first\n      second ${nope}\n    EOT\n";
+        let e = lower(src);
+        let ExprKind::Template(ps) = &e.kind else {
+            panic!("template")
+        };
+        let interp = ps.iter().find_map(|p| match p {
+            Part::Interp(e) => Some(e),
+            _ => None,
+        });
+        let span = interp.expect("interpolation").span;
+        let at = src.find("nope").unwrap();
+        assert_eq!(
+            format!("{span:?}"),
+            format!("{:?}", Span::new(0, at..at + 4))
+        );
+    }
+
+    #[test]
+    fn json_templates_split_literals_at_newlines() {
+        let e = json_template("${X ~}  \n   foo", 0).unwrap();
+        let ExprKind::Template(ps) = &e.kind else {
+            panic!("template")
+        };
+        assert!(matches!(ps.last(), Some(Part::Lit(s)) if s == "   foo"));
+    }
 }

@@ -69,7 +69,11 @@ pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
         };
         BakeError::at(Span::new(file, offset..offset + 1), msg)
     })?;
-    let lw = Lowerer { file, offset: 0 };
+    let lw = Lowerer {
+        file,
+        offset: 0,
+        src: text,
+    };
     lower_body(&lw, &body)
 }
 
