@@ -71,15 +71,27 @@ fn print(args: PrintArgs) -> ExitCode {
         dir,
         env: &env_lookup,
     };
+    let timings = std::env::var_os("MATRIX_TIMINGS").is_some();
+    let started = std::time::Instant::now();
     let loaded = match project.load() {
         Ok(l) => l,
         Err((e, sources)) => return fail(&e, &sources),
     };
+    let evaluated = started.elapsed();
     let def = match loaded.definition(&args.targets, &args.set, &env_lookup) {
         Ok(d) => d,
         Err(e) => return fail(&e, &loaded.sources),
     };
+    let resolved = started.elapsed();
     let mut out = bake::print::to_json(&def);
+    if timings {
+        eprintln!(
+            "timings: evaluate {:?}, resolve {:?}, print {:?}",
+            evaluated,
+            resolved - evaluated,
+            started.elapsed() - resolved
+        );
+    }
     out.push('\n');
     if std::io::stdout().write_all(out.as_bytes()).is_err() {
         return ExitCode::from(1);

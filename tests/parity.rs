@@ -5,10 +5,10 @@
 //!   * `args`   - one CLI argument per line (targets, `-f`, `--set`, ...)
 //!   * `env`    - KEY=VALUE lines added to the environment of both commands
 //!   * `expect` - `ours-reject-compose`: buildx accepts a compose file that we
-//!                deliberately reject; only check that ours exits 2 and
-//!                mentions compose on stderr.
-//!                `known-divergence /json/pointer reason`: a documented gap;
-//!                that value must still differ and is left out of the comparison.
+//!     deliberately reject; only check that ours exits 2 and
+//!     mentions compose on stderr.
+//!     `known-divergence /json/pointer reason`: a documented gap;
+//!     that value must still differ and is left out of the comparison.
 //!
 //! Both commands run with a cleared environment (PATH, HOME, the case's env,
 //! and DOCKER_CONFIG for the oracle only), in the case directory.
@@ -83,10 +83,10 @@ fn load_cases(root: &Path, filter: Option<&str>) -> Vec<Case> {
     let mut cases = Vec::new();
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        if let Some(f) = filter {
-            if !name.contains(f) {
-                continue;
-            }
+        if let Some(f) = filter
+            && !name.contains(f)
+        {
+            continue;
         }
         let args = match fs::read_to_string(dir.join("args")) {
             Ok(s) => s.lines().map(str::to_owned).collect(),
@@ -109,7 +109,12 @@ fn load_cases(root: &Path, filter: Option<&str>) -> Vec<Case> {
         let known_divergences = expect
             .lines()
             .filter_map(|l| l.trim().strip_prefix("known-divergence "))
-            .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+            .map(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
             .collect();
         let mut has_matrix = false;
         for entry in fs::read_dir(&dir).unwrap().flatten() {
@@ -117,10 +122,10 @@ fn load_cases(root: &Path, filter: Option<&str>) -> Vec<Case> {
             if matches!(fname.to_str(), Some("args" | "env" | "expect")) {
                 continue;
             }
-            if let Ok(text) = fs::read_to_string(entry.path()) {
-                if text.contains("matrix") {
-                    has_matrix = true;
-                }
+            if let Ok(text) = fs::read_to_string(entry.path())
+                && text.contains("matrix")
+            {
+                has_matrix = true;
             }
         }
         cases.push(Case {
@@ -198,12 +203,11 @@ fn run(mut cmd: Command) -> Outcome {
     };
     let stdout = String::from_utf8_lossy(&out_t.join().unwrap()).into_owned();
     let stderr = String::from_utf8_lossy(&err_t.join().unwrap()).into_owned();
-    if note.is_none() {
-        if let Some(st) = &status {
-            if st.code().is_none() {
-                note = Some(format!("terminated by signal ({st})"));
-            }
-        }
+    if note.is_none()
+        && let Some(st) = &status
+        && st.code().is_none()
+    {
+        note = Some(format!("terminated by signal ({st})"));
     }
     Outcome {
         code: status.and_then(|s| s.code()),
@@ -385,7 +389,10 @@ fn check(case: &Case, cfg: &Path) -> Option<String> {
     };
     let (mut oracle_json, mut ours_json) = (normalize(oracle_json), normalize(ours_json));
     for ptr in &case.known_divergences {
-        let (a, b) = (oracle_json.pointer(ptr).cloned(), ours_json.pointer(ptr).cloned());
+        let (a, b) = (
+            oracle_json.pointer(ptr).cloned(),
+            ours_json.pointer(ptr).cloned(),
+        );
         if a.is_none() || b.is_none() || a == b {
             return Some(format!(
                 "known divergence {ptr} no longer differs (oracle {a:?}, ours {b:?}): remove it from expect"

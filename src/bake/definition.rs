@@ -21,6 +21,13 @@ struct Override {
     values: Vec<String>,
 }
 
+/// Targets already resolved with their parents, shared across one definition.
+/// Disabled once an inherits cycle is cut, since the cut depends on the start.
+struct Memo {
+    enabled: bool,
+    targets: std::collections::HashMap<String, Target>,
+}
+
 /// Overrides per target name, keys in the order given.
 type Overrides = BTreeMap<String, Vec<(String, Override)>>;
 
@@ -164,10 +171,10 @@ impl Config {
     }
 
     /// `Config.ResolveTarget`: inheritance and overrides, then defaults.
-    fn resolve_target(&self, name: &str, o: &Overrides) -> Result<Target> {
+    fn resolve_target(&self, name: &str, o: &Overrides, memo: &mut Memo) -> Result<Target> {
         let mut visited: BTreeMap<String, Option<Target>> = BTreeMap::new();
         let mut t = self
-            .target_with_parents(name, &mut visited, o)?
+            .target_with_parents(name, &mut visited, o, memo)?
             .expect("a requested target is never a cycle");
         t.inherits = None;
         t.context.get_or_insert_with(|| ".".to_string());
@@ -180,10 +187,20 @@ impl Config {
         name: &str,
         visited: &mut BTreeMap<String, Option<Target>>,
         o: &Overrides,
+        memo: &mut Memo,
     ) -> Result<Option<Target>> {
         if let Some(t) = visited.get(name) {
             // In progress (an inherits cycle) yields nothing, as in buildx.
+            if t.is_none() {
+                // What a cut cycle yields depends on where resolution started.
+                memo.enabled = false;
+                memo.targets.clear();
+            }
             return Ok(t.clone());
+        }
+        if let Some(t) = memo.targets.get(name) {
+            visited.insert(name.to_string(), Some(t.clone()));
+            return Ok(Some(t.clone()));
         }
         visited.insert(name.to_string(), None);
         let Some(t) = self.find_target(name) else {
@@ -191,7 +208,7 @@ impl Config {
         };
         let mut parents = Target::default();
         for p in t.inherits.iter().flatten() {
-            if let Some(pt) = self.target_with_parents(p, visited, o)? {
+            if let Some(pt) = self.target_with_parents(p, visited, o, memo)? {
                 parents.merge(&pt);
             }
         }
@@ -203,6 +220,9 @@ impl Config {
             add_overrides(&mut tt, ov)?;
         }
         tt.normalize();
+        if memo.enabled {
+            memo.targets.insert(name.to_string(), tt.clone());
+        }
         visited.insert(name.to_string(), Some(tt.clone()));
         Ok(Some(tt))
     }
@@ -214,7 +234,13 @@ impl Config {
         m: &mut BTreeMap<String, Target>,
         o: &Overrides,
         visited: &mut Vec<String>,
+        done: &mut std::collections::HashSet<String>,
+        memo: &mut Memo,
     ) -> Result<()> {
+        // A target whose links were all loaded once cannot reveal a new loop.
+        if done.contains(name) {
+            return Ok(());
+        }
         visited.push(name.to_string());
         let t = m[name].clone();
         for v in t.contexts.iter().flat_map(|c| c.values()) {
@@ -232,29 +258,31 @@ impl Config {
                 )));
             }
             if !m.contains_key(link) {
-                let mut t2 = self.resolve_target(link, o)?;
+                let mut t2 = self.resolve_target(link, o, memo)?;
                 t2.outputs = None;
                 t2.linked = true;
                 m.insert(link.to_string(), t2);
             }
-            self.load_links(link, m, o, visited)?;
+            self.load_links(link, m, o, visited, done, memo)?;
             let t2 = &m[link];
-            if let (Some(p1), Some(p2)) = (&t.platforms, &t2.platforms) {
-                if p1.len() > 1 && p2.len() > 1 {
-                    let (mut a, mut b) = (p1.clone(), p2.clone());
-                    a.sort();
-                    b.sort();
-                    if a != b {
-                        return Err(BakeError::new(format!(
-                            "target {link} can't be used by {name} because it is defined for different platforms [{}] and [{}]",
-                            p2.join(" "),
-                            p1.join(" ")
-                        )));
-                    }
+            if let (Some(p1), Some(p2)) = (&t.platforms, &t2.platforms)
+                && p1.len() > 1
+                && p2.len() > 1
+            {
+                let (mut a, mut b) = (p1.clone(), p2.clone());
+                a.sort();
+                b.sort();
+                if a != b {
+                    return Err(BakeError::new(format!(
+                        "target {link} can't be used by {name} because it is defined for different platforms [{}] and [{}]",
+                        p2.join(" "),
+                        p1.join(" ")
+                    )));
                 }
             }
         }
         visited.pop();
+        done.insert(name.to_string());
         Ok(())
     }
 
@@ -269,10 +297,14 @@ impl Config {
         let o = self.parse_overrides(sets, opts)?;
         let mut m: BTreeMap<String, Target> = BTreeMap::new();
         let mut n: BTreeMap<String, Group> = BTreeMap::new();
+        let mut memo = Memo {
+            enabled: true,
+            targets: std::collections::HashMap::new(),
+        };
         for name in &requested {
             let (ts, gs) = self.expand_group(name, &mut BTreeMap::new());
             for tname in dedup(ts) {
-                let t = self.resolve_target(&tname, &o)?;
+                let t = self.resolve_target(&tname, &o, &mut memo)?;
                 m.insert(tname, t);
             }
             for gname in dedup(gs) {
@@ -297,8 +329,9 @@ impl Config {
             g.targets = dedup(std::mem::take(&mut g.targets));
         }
         let names: Vec<String> = m.keys().cloned().collect();
+        let mut done = std::collections::HashSet::new();
         for name in names {
-            self.load_links(&name, &mut m, &o, &mut Vec::new())?;
+            self.load_links(&name, &mut m, &o, &mut Vec::new(), &mut done, &mut memo)?;
         }
         if let Some(epoch) = (opts.env)("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
             for t in m.values_mut() {

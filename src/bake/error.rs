@@ -46,33 +46,33 @@ impl BakeError {
     /// rustc-style rendering: message, location, source line with a caret.
     pub fn render(&self, sources: &SourceMap) -> String {
         let mut out = format!("error: {}\n", self.message);
-        if let Some(span) = self.span {
-            if let Some(loc) = sources.location(span) {
-                let file = &sources.files[span.file as usize];
-                let text = file.line_text(loc.line);
-                let gutter = loc.line.to_string().len();
-                let _ = writeln!(out, "{:gutter$}--> {loc}", "");
-                if !text.is_empty() {
-                    let width = if span.end > span.start {
-                        let end = (span.end as usize).min(file.text.len());
-                        let (end_line, end_col) = file.line_col(end);
-                        if end_line == loc.line {
-                            end_col.saturating_sub(loc.column).max(1)
-                        } else {
-                            text.chars().count().saturating_sub(loc.column - 1).max(1)
-                        }
+        if let Some(span) = self.span
+            && let Some(loc) = sources.location(span)
+        {
+            let file = &sources.files[span.file as usize];
+            let text = file.line_text(loc.line);
+            let gutter = loc.line.to_string().len();
+            let _ = writeln!(out, "{:gutter$}--> {loc}", "");
+            if !text.is_empty() {
+                let width = if span.end > span.start {
+                    let end = (span.end as usize).min(file.text.len());
+                    let (end_line, end_col) = file.line_col(end);
+                    if end_line == loc.line {
+                        end_col.saturating_sub(loc.column).max(1)
                     } else {
-                        1
-                    };
-                    let _ = writeln!(out, "{:gutter$} |", "");
-                    let _ = writeln!(out, "{} | {}", loc.line, text);
-                    let pad: String = text
-                        .chars()
-                        .take(loc.column - 1)
-                        .map(|c| if c == '\t' { '\t' } else { ' ' })
-                        .collect();
-                    let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(width));
-                }
+                        text.chars().count().saturating_sub(loc.column - 1).max(1)
+                    }
+                } else {
+                    1
+                };
+                let _ = writeln!(out, "{:gutter$} |", "");
+                let _ = writeln!(out, "{} | {}", loc.line, text);
+                let pad: String = text
+                    .chars()
+                    .take(loc.column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(width));
             }
         }
         if let Some(help) = &self.help {

@@ -166,14 +166,21 @@ pub fn eval(e: &Expr, scope: &Scope, g: &mut dyn Globals) -> Result<Value> {
                     let val = eval(&fe.value_expr, &inner, g)?;
                     if fe.grouping {
                         groups.entry(key).or_default().push(val);
-                    } else if out.contains_key(&key) {
-                        return Err(BakeError::at(
-                            key_expr.span,
-                            format!("duplicate object key {key:?} in for expression"),
-                        )
-                        .with_help("add `...` after the value expression to group values by key"));
                     } else {
-                        out.insert(key, val);
+                        match out.entry(key) {
+                            std::collections::btree_map::Entry::Occupied(e) => {
+                                return Err(BakeError::at(
+                                    key_expr.span,
+                                    format!("duplicate object key {:?} in for expression", e.key()),
+                                )
+                                .with_help(
+                                    "add `...` after the value expression to group values by key",
+                                ));
+                            }
+                            std::collections::btree_map::Entry::Vacant(e) => {
+                                e.insert(val);
+                            }
+                        }
                     }
                 }
                 if fe.grouping {
@@ -411,12 +418,16 @@ fn call(
         }
         "convert" => {
             if arg_exprs.len() != 2 {
-                return Err(BakeError::at(span, "convert: exactly two arguments are required (value, type)"));
+                return Err(BakeError::at(
+                    span,
+                    "convert: exactly two arguments are required (value, type)",
+                ));
             }
             let ty = type_expr(&arg_exprs[1])?;
             let v = eval(&arg_exprs[0], scope, g)?;
-            return funcs::convert::convert(&v, &ty)
-                .map_err(|msg| BakeError::at(span, format!("error in function call convert(): {msg}")));
+            return funcs::convert::convert(&v, &ty).map_err(|msg| {
+                BakeError::at(span, format!("error in function call convert(): {msg}"))
+            });
         }
         "can" => {
             if arg_exprs.len() != 1 {
@@ -497,30 +508,32 @@ fn type_expr(e: &Expr) -> Result<funcs::convert::Ty> {
             "any" => Ok(Ty::Dynamic),
             _ => Err(bad()),
         },
-        ExprKind::Call { name, args, .. } if args.len() == 1 => match (name.as_str(), &args[0].kind) {
-            ("list", _) => Ok(Ty::list(type_expr(&args[0])?)),
-            ("set", _) => Ok(Ty::set(type_expr(&args[0])?)),
-            ("map", _) => Ok(Ty::map(type_expr(&args[0])?)),
-            ("tuple", ExprKind::Tuple(items)) => Ok(Ty::Tuple(
-                items.iter().map(type_expr).collect::<Result<_>>()?,
-            )),
-            ("object", ExprKind::Object(items)) => {
-                let mut m = BTreeMap::new();
-                for (k, v) in items {
-                    let key = match k {
-                        ObjectKey::Ident(s) => s.clone(),
-                        ObjectKey::Expr(ke) => match &ke.kind {
-                            ExprKind::Literal(Value::String(s)) => s.clone(),
-                            ExprKind::Variable(s) => s.clone(),
-                            _ => return Err(bad()),
-                        },
-                    };
-                    m.insert(key, type_expr(v)?);
+        ExprKind::Call { name, args, .. } if args.len() == 1 => {
+            match (name.as_str(), &args[0].kind) {
+                ("list", _) => Ok(Ty::list(type_expr(&args[0])?)),
+                ("set", _) => Ok(Ty::set(type_expr(&args[0])?)),
+                ("map", _) => Ok(Ty::map(type_expr(&args[0])?)),
+                ("tuple", ExprKind::Tuple(items)) => Ok(Ty::Tuple(
+                    items.iter().map(type_expr).collect::<Result<_>>()?,
+                )),
+                ("object", ExprKind::Object(items)) => {
+                    let mut m = BTreeMap::new();
+                    for (k, v) in items {
+                        let key = match k {
+                            ObjectKey::Ident(s) => s.clone(),
+                            ObjectKey::Expr(ke) => match &ke.kind {
+                                ExprKind::Literal(Value::String(s)) => s.clone(),
+                                ExprKind::Variable(s) => s.clone(),
+                                _ => return Err(bad()),
+                            },
+                        };
+                        m.insert(key, type_expr(v)?);
+                    }
+                    Ok(Ty::Object(m))
                 }
-                Ok(Ty::Object(m))
+                _ => Err(bad()),
             }
-            _ => Err(bad()),
-        },
+        }
         ExprKind::Parens(x) => type_expr(x),
         _ => Err(bad()),
     }
@@ -531,17 +544,17 @@ fn conditional(c: &Expr, t: &Expr, f: &Expr, scope: &Scope, g: &mut dyn Globals)
     // branch's errors count.
     let tv = eval(t, scope, g);
     let fv = eval(f, scope, g);
-    if let (Ok(a), Ok(b)) = (&tv, &fv) {
-        if !unifiable(a, b) {
-            return Err(BakeError::at(
-                c.span,
-                format!(
-                    "inconsistent conditional result types: the true result is a {} and the false result is a {}",
-                    a.type_name(),
-                    b.type_name()
-                ),
-            ));
-        }
+    if let (Ok(a), Ok(b)) = (&tv, &fv)
+        && !unifiable(a, b)
+    {
+        return Err(BakeError::at(
+            c.span,
+            format!(
+                "inconsistent conditional result types: the true result is a {} and the false result is a {}",
+                a.type_name(),
+                b.type_name()
+            ),
+        ));
     }
     let cv = eval(c, scope, g)?;
     let cond = match cv {
@@ -564,10 +577,10 @@ fn conditional(c: &Expr, t: &Expr, f: &Expr, scope: &Scope, g: &mut dyn Globals)
     let (chosen, other) = if cond { (tv, fv) } else { (fv, tv) };
     let chosen = chosen?;
     // A string on the other side makes the result a string (cty unification).
-    if let Ok(Value::String(_)) = other {
-        if matches!(chosen, Value::Number(_) | Value::Bool(_)) {
-            return Ok(Value::String(chosen.to_cty_string().unwrap_or_default()));
-        }
+    if let Ok(Value::String(_)) = other
+        && matches!(chosen, Value::Number(_) | Value::Bool(_))
+    {
+        return Ok(Value::String(chosen.to_cty_string().unwrap_or_default()));
     }
     Ok(chosen)
 }

@@ -292,7 +292,12 @@ impl<'a, 'o> Doc<'a, 'o> {
     /// undefined name (e.g. the type keyword `string` in `convert`, or a name
     /// guarded by `try`/`can`) a second time in one evaluation context fails with
     /// "variable cycle", so such files are rejected as buildx rejects them.
-    fn note_undefined(&mut self, expr: &Expr, ctx: Option<(usize, usize)>, locals: &[(String, Value)]) -> Result<()> {
+    fn note_undefined(
+        &mut self,
+        expr: &Expr,
+        ctx: Option<(usize, usize)>,
+        locals: &[(String, Value)],
+    ) -> Result<()> {
         for (root, _) in expr.variables() {
             if BLOCK_TYPES.contains(&root.as_str())
                 || locals.iter().any(|(k, _)| *k == root)
@@ -545,10 +550,11 @@ impl<'a, 'o> Doc<'a, 'o> {
         let mut keys: Vec<String> = Vec::new();
         if let ExprKind::Object(items) = &m.expr.kind {
             for (k, _) in items {
-                if let super::ir::ObjectKey::Ident(k) = k {
-                    if entries.contains_key(k) && !keys.contains(k) {
-                        keys.push(k.clone());
-                    }
+                if let super::ir::ObjectKey::Ident(k) = k
+                    && entries.contains_key(k)
+                    && !keys.contains(k)
+                {
+                    keys.push(k.clone());
                 }
             }
         }
@@ -641,16 +647,17 @@ impl<'a, 'o> Doc<'a, 'o> {
                 ),
             ));
         }
-        let ctx = (self.blocks[bi].cells.len() > 1 || block.body.attr("matrix").is_some()).then_some((bi, ci));
+        let ctx = (self.blocks[bi].cells.len() > 1 || block.body.attr("matrix").is_some())
+            .then_some((bi, ci));
         let cell = self.blocks[bi].cells[ci].clone();
         let r = self
             .note_undefined(&attr.expr, ctx, &cell)
             .and_then(|_| self.load_block_refs(&attr.expr))
             .and_then(|_| {
-            let scope = Scope::with(cell);
-            let v = eval(&attr.expr, &scope, self)?;
-            decode(&v, kind, field, attr.expr.span)
-        });
+                let scope = Scope::with(cell);
+                let v = eval(&attr.expr, &scope, self)?;
+                decode(&v, kind, field, attr.expr.span)
+            });
         self.field_progress.remove(&key);
         let v = r?;
         self.field_cache.insert(key, v.clone());

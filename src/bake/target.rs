@@ -186,7 +186,7 @@ impl Target {
 
     /// `Target.normalize`: de-duplicate lists, drop empty contexts.
     pub fn normalize(&mut self) {
-        for list in [
+        for v in [
             &mut self.annotations,
             &mut self.tags,
             &mut self.secrets,
@@ -197,10 +197,11 @@ impl Target {
             &mut self.outputs,
             &mut self.no_cache_filter,
             &mut self.ulimits,
-        ] {
-            if let Some(v) = list {
-                remove_dupes(v);
-            }
+        ]
+        .into_iter()
+        .flatten()
+        {
+            remove_dupes(v);
         }
         if let Some(a) = self.attest.take() {
             self.attest = Some(remove_attest_dupes(a));

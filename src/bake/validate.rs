@@ -376,10 +376,10 @@ fn check_output(s: &str, stdout_used: &mut bool) -> std::result::Result<(), Stri
         if dest == "-" {
             return Err(format!("dest cannot be stdout for {ty} exporter"));
         }
-        if let Ok(md) = std::fs::metadata(&dest) {
-            if !md.is_dir() {
-                return Err(format!("destination directory {dest} is a file"));
-            }
+        if let Ok(md) = std::fs::metadata(&dest)
+            && !md.is_dir()
+        {
+            return Err(format!("destination directory {dest} is a file"));
         }
     }
     if file {
@@ -391,12 +391,11 @@ fn check_output(s: &str, stdout_used: &mut bool) -> std::result::Result<(), Stri
                 return Err("multiple outputs configured to write to stdout".to_string());
             }
             *stdout_used = true;
-        } else if !dest.is_empty() {
-            if let Ok(md) = std::fs::metadata(&dest) {
-                if md.is_dir() {
-                    return Err(format!("destination file {dest} is a directory"));
-                }
-            }
+        } else if !dest.is_empty()
+            && let Ok(md) = std::fs::metadata(&dest)
+            && md.is_dir()
+        {
+            return Err(format!("destination file {dest} is a directory"));
         }
     }
     Ok(())
