@@ -6,6 +6,7 @@
 
 use super::error::{BakeError, Result};
 use super::funcs;
+use super::funcs::convert;
 use super::ir::{Expr, ExprKind, ObjectKey, Part, Step};
 use super::source::Span;
 use super::value::{Value, format_number};
@@ -425,7 +426,7 @@ fn call(
             }
             let ty = type_expr(&arg_exprs[1])?;
             let v = eval(&arg_exprs[0], scope, g)?;
-            return funcs::convert::convert(&v, &ty).map_err(|msg| {
+            return convert::convert(&v, &ty).map_err(|msg| {
                 BakeError::at(span, format!("error in function call convert(): {msg}"))
             });
         }
@@ -492,8 +493,8 @@ fn call(
 
 /// Reads a type expression (`string`, `list(number)`, `object({a = bool})`…)
 /// as HCL's typeexpr extension does.
-fn type_expr(e: &Expr) -> Result<funcs::convert::Ty> {
-    use funcs::convert::Ty;
+fn type_expr(e: &Expr) -> Result<convert::Ty> {
+    use convert::Ty;
     let bad = || {
         BakeError::at(
             e.span,
@@ -544,18 +545,19 @@ fn conditional(c: &Expr, t: &Expr, f: &Expr, scope: &Scope, g: &mut dyn Globals)
     // branch's errors count.
     let tv = eval(t, scope, g);
     let fv = eval(f, scope, g);
-    if let (Ok(a), Ok(b)) = (&tv, &fv)
-        && !unifiable(a, b)
-    {
-        return Err(BakeError::at(
-            c.span,
-            format!(
-                "inconsistent conditional result types: the true result is a {} and the false result is a {}",
-                a.type_name(),
-                b.type_name()
-            ),
-        ));
-    }
+    let result_type = match (&tv, &fv) {
+        (Ok(a), Ok(b)) => Some(conditional_type(a, b).ok_or_else(|| {
+            BakeError::at(
+                c.span,
+                format!(
+                    "inconsistent conditional result types: the true result is a {} and the false result is a {}",
+                    a.type_name(),
+                    b.type_name()
+                ),
+            )
+        })?),
+        _ => None,
+    };
     let cv = eval(c, scope, g)?;
     let cond = match cv {
         Value::Null => {
@@ -574,26 +576,19 @@ fn conditional(c: &Expr, t: &Expr, f: &Expr, scope: &Scope, g: &mut dyn Globals)
             )
         })?,
     };
-    let (chosen, other) = if cond { (tv, fv) } else { (fv, tv) };
-    let chosen = chosen?;
-    // A string on the other side makes the result a string (cty unification).
-    if let Ok(Value::String(_)) = other
-        && matches!(chosen, Value::Number(_) | Value::Bool(_))
-    {
-        return Ok(Value::String(chosen.to_cty_string().unwrap_or_default()));
+    let chosen = if cond { tv } else { fv }?;
+    match result_type {
+        Some(ty) => convert::convert(&chosen, &ty).map_err(|msg| BakeError::at(c.span, msg)),
+        None => Ok(chosen),
     }
-    Ok(chosen)
 }
 
-fn unifiable(a: &Value, b: &Value) -> bool {
-    use Value::*;
+/// The type both branches of a conditional convert to: a literal null takes
+/// the other branch's type; otherwise cty's type unification decides.
+fn conditional_type(a: &Value, b: &Value) -> Option<convert::Ty> {
     match (a, b) {
-        (Null, _) | (_, Null) => true,
-        (String(_), Number(_) | Bool(_)) | (Number(_) | Bool(_), String(_)) => true,
-        (Number(_), Bool(_)) | (Bool(_), Number(_)) => false,
-        (x, y) if x.is_primitive() && y.is_primitive() => true,
-        (x, y) if x.is_primitive() || y.is_primitive() => false,
-        (x, y) => x.as_seq().is_some() == y.as_seq().is_some(),
+        (Value::Null, other) | (other, Value::Null) => Some(convert::type_of(other)),
+        _ => convert::unify(&[convert::type_of(a), convert::type_of(b)]),
     }
 }
 
@@ -641,8 +636,8 @@ fn binary(
     let bv = eval(b, scope, g)?;
     use BinaryOperator::*;
     Ok(match op {
-        Eq => Value::Bool(values_equal(&av, &bv)),
-        NotEq => Value::Bool(!values_equal(&av, &bv)),
+        Eq => Value::Bool(convert::equals(&av, &bv)),
+        NotEq => Value::Bool(!convert::equals(&av, &bv)),
         And => Value::Bool(bool_operand(&av, a.span)? && bool_operand(&bv, b.span)?),
         Or => Value::Bool(bool_operand(&av, a.span)? || bool_operand(&bv, b.span)?),
         _ => {
@@ -715,11 +710,6 @@ fn decimal_op(x: f64, y: f64, op: BinaryOperator) -> Option<f64> {
         _ => return None,
     };
     format!("{m}e-{scale}").parse().ok()
-}
-
-/// cty equality: values of different types are unequal.
-pub fn values_equal(a: &Value, b: &Value) -> bool {
-    a == b
 }
 
 fn render_parts(

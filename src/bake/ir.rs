@@ -777,13 +777,9 @@ pub fn json_template(s: &str, file: usize) -> Result<Expr> {
     let elements: Vec<&ht::Element> = t.iter().collect();
     // HCL parses JSON strings as bare templates, whose literal tokens end at newlines.
     let mut e = lw.template_expr(&elements, span, true, false)?;
-    reset_spans(&mut e, span);
-    Ok(e)
-}
-
-/// Template spans inside JSON strings are relative to the string: point at the file instead.
-fn reset_spans(e: &mut Expr, span: Span) {
+    // Spans inside a JSON string are relative to the string: point at the file instead.
     e.span = span;
+    Ok(e)
 }
 
 #[cfg(test)]

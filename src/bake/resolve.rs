@@ -931,10 +931,10 @@ fn coerce_env(name: &str, env: &str, default: Value, span: Span) -> Result<Value
     }
 }
 
-/// Go's `strconv.ParseFloat(s, 64)` for decimal input, finite values only.
+/// Go's `strconv.ParseFloat(s, 64)` for decimal input, finite values only
+/// (Go accepts `_` digit separators only with a base prefix, so reject them).
 fn parse_go_float(s: &str) -> Option<f64> {
-    let t = s.replace('_', "");
-    if t.len() != s.len() {
+    if s.contains('_') {
         return None;
     }
     parse_number(s)

@@ -1,0 +1,3 @@
+target "default" {
+  args = { X = true ? 1 : true }
+}
