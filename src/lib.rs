@@ -1,3 +1,4 @@
 //! bake-matrix: evaluate, generate, validate and drive Docker Bake matrix trees.
 
 pub mod bake;
+pub mod diag;
