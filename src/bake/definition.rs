@@ -6,6 +6,7 @@ use super::error::{BakeError, Result};
 use super::resolve::{Config, dedup};
 use super::target::{Group, Target, remove_attest_dupes};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// The resolved definition: what `--print` shows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,7 +26,7 @@ struct Override {
 /// Disabled once an inherits cycle is cut, since the cut depends on the start.
 struct Memo {
     enabled: bool,
-    targets: std::collections::HashMap<String, Target>,
+    targets: std::collections::HashMap<String, Rc<Target>>,
 }
 
 /// Overrides per target name, keys in the order given.
@@ -172,10 +173,11 @@ impl Config {
 
     /// `Config.ResolveTarget`: inheritance and overrides, then defaults.
     fn resolve_target(&self, name: &str, o: &Overrides, memo: &mut Memo) -> Result<Target> {
-        let mut visited: BTreeMap<String, Option<Target>> = BTreeMap::new();
-        let mut t = self
-            .target_with_parents(name, &mut visited, o, memo)?
-            .expect("a requested target is never a cycle");
+        let mut visited: BTreeMap<String, Option<Rc<Target>>> = BTreeMap::new();
+        let mut t = Rc::unwrap_or_clone(
+            self.target_with_parents(name, &mut visited, o, memo)?
+                .expect("a requested target is never a cycle"),
+        );
         t.inherits = None;
         t.context.get_or_insert_with(|| ".".to_string());
         t.dockerfile.get_or_insert_with(|| "Dockerfile".to_string());
@@ -185,10 +187,10 @@ impl Config {
     fn target_with_parents(
         &self,
         name: &str,
-        visited: &mut BTreeMap<String, Option<Target>>,
+        visited: &mut BTreeMap<String, Option<Rc<Target>>>,
         o: &Overrides,
         memo: &mut Memo,
-    ) -> Result<Option<Target>> {
+    ) -> Result<Option<Rc<Target>>> {
         if let Some(t) = visited.get(name) {
             // In progress (an inherits cycle) yields nothing, as in buildx.
             if t.is_none() {
@@ -220,6 +222,7 @@ impl Config {
             add_overrides(&mut tt, ov)?;
         }
         tt.normalize();
+        let tt = Rc::new(tt);
         if memo.enabled {
             memo.targets.insert(name.to_string(), tt.clone());
         }
@@ -242,12 +245,17 @@ impl Config {
             return Ok(());
         }
         visited.push(name.to_string());
-        let t = m[name].clone();
-        for v in t.contexts.iter().flat_map(|c| c.values()) {
-            let Some(link) = v.strip_prefix("target:") else {
-                continue;
-            };
-            if link == t.name {
+        let t = &m[name];
+        let links: Vec<String> = t
+            .contexts
+            .iter()
+            .flat_map(|c| c.values())
+            .filter_map(|v| v.strip_prefix("target:").map(str::to_string))
+            .collect();
+        let (own_name, platforms) = (t.name.clone(), t.platforms.clone());
+        for link in &links {
+            let link = link.as_str();
+            if link == own_name {
                 return Err(BakeError::new(format!(
                     "target {link} cannot link to itself"
                 )));
@@ -265,7 +273,7 @@ impl Config {
             }
             self.load_links(link, m, o, visited, done, memo)?;
             let t2 = &m[link];
-            if let (Some(p1), Some(p2)) = (&t.platforms, &t2.platforms)
+            if let (Some(p1), Some(p2)) = (&platforms, &t2.platforms)
                 && p1.len() > 1
                 && p2.len() > 1
             {

@@ -21,27 +21,32 @@ pub trait Globals {
     fn call_user(&mut self, name: &str, args: Vec<Value>, span: Span) -> Option<Result<Value>>;
 }
 
+/// Local name bindings (matrix values of one cell, function parameters, …),
+/// shared so a cell's bindings are not copied for every attribute.
+pub type Bindings = std::rc::Rc<Vec<(String, Value)>>;
+
 /// A chain of local name bindings.
 pub struct Scope<'a> {
-    vars: Vec<(String, Value)>,
+    vars: Bindings,
     parent: Option<&'a Scope<'a>>,
 }
 
 impl<'a> Scope<'a> {
     pub fn root() -> Scope<'static> {
-        Scope {
-            vars: Vec::new(),
-            parent: None,
-        }
+        Scope::shared(Bindings::default())
     }
 
     pub fn with(vars: Vec<(String, Value)>) -> Scope<'static> {
+        Scope::shared(Bindings::new(vars))
+    }
+
+    pub fn shared(vars: Bindings) -> Scope<'static> {
         Scope { vars, parent: None }
     }
 
     pub fn child(&'a self, vars: Vec<(String, Value)>) -> Scope<'a> {
         Scope {
-            vars,
+            vars: Bindings::new(vars),
             parent: Some(self),
         }
     }

@@ -124,11 +124,15 @@ pub struct Project<'a> {
 pub struct Loaded {
     pub sources: SourceMap,
     pub config: Config,
+    /// Time spent reading and parsing, then evaluating (for `MATRIX_TIMINGS`).
+    pub parse_time: std::time::Duration,
+    pub eval_time: std::time::Duration,
 }
 
 impl Project<'_> {
     /// Reads and evaluates the files. Errors come with the sources read so far.
     pub fn load(&self) -> std::result::Result<Loaded, (BakeError, SourceMap)> {
+        let started = std::time::Instant::now();
         let sources = read_files(&self.files, self.dir).map_err(|e| (e, SourceMap::default()))?;
         let body = match parse_all(&sources) {
             Ok(b) => b,
@@ -141,8 +145,14 @@ impl Project<'_> {
                 ("BAKE_LOCAL_PLATFORM".to_string(), local_platform()),
             ],
         };
+        let parse_time = started.elapsed();
         match evaluate(&body, &opts) {
-            Ok(config) => Ok(Loaded { sources, config }),
+            Ok(config) => Ok(Loaded {
+                sources,
+                config,
+                parse_time,
+                eval_time: started.elapsed() - parse_time,
+            }),
             Err(e) => Err((e, sources)),
         }
     }

@@ -177,24 +177,32 @@ impl JsonWriter {
 
 /// Go's `encoding/json` string encoding (with HTML escaping, as `json.Marshal` does).
 pub fn go_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+    // Copy runs of characters that need no escaping in one go.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let escape: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => Some(""),
+            c if (c as u32) < 0x20 => Some(""),
+            _ => None,
+        };
+        if let Some(esc) = escape {
+            out.push_str(&s[start..i]);
+            if esc.is_empty() {
                 let _ = write!(out, "\\u{:04x}", c as u32);
+            } else {
+                out.push_str(esc);
             }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            '\u{fffd}' => out.push('\u{fffd}'),
-            c => out.push(c),
+            start = i + c.len_utf8();
         }
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 

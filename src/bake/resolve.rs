@@ -4,13 +4,40 @@
 //! attributes (`target.foo.tags`).
 
 use super::error::{BakeError, Result};
-use super::eval::{Globals, Scope, eval};
+use super::eval::{Bindings, Globals, Scope, eval};
 use super::ir::{Expr, ExprKind};
 use super::source::Span;
 use super::syntax::{Attr, Block, Body};
 use super::target::{FieldKind, FieldValue, Group, TARGET_FIELDS, Target, field_kind};
 use super::value::{Value, parse_number};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
+
+/// Root names an expression refers to, with their leading attribute names.
+type ExprVars = Vec<(String, Vec<String>)>;
+
+/// Names used as `target.NAME` anywhere in the files.
+fn referenced_targets(body: &Body) -> HashSet<String> {
+    fn scan(expr: &Expr, out: &mut HashSet<String>) {
+        for (root, path) in expr.variables() {
+            if root == "target"
+                && let Some(name) = path.first()
+            {
+                out.insert(name.clone());
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    for a in &body.attrs {
+        scan(&a.expr, &mut out);
+    }
+    for b in &body.blocks {
+        for a in &b.body.attrs {
+            scan(&a.expr, &mut out);
+        }
+    }
+    out
+}
 
 /// What evaluation reads from outside the files.
 pub struct EvalOptions<'a> {
@@ -33,7 +60,7 @@ const BLOCK_TYPES: &[&str] = &["group", "target"];
 struct BlockState<'a> {
     block: &'a Block,
     /// Matrix variables of each cell (one empty cell without a matrix).
-    cells: Vec<Vec<(String, Value)>>,
+    cells: Vec<Bindings>,
     names: Vec<String>,
 }
 
@@ -60,6 +87,11 @@ struct Doc<'a, 'o> {
     /// Decoded groups by block index (groups have no matrix: one cell).
     group_cache: HashMap<usize, Group>,
     group_progress: HashSet<usize>,
+    /// Variable references of each expression evaluated per cell, computed once.
+    expr_vars: HashMap<*const Expr, Rc<ExprVars>>,
+    /// Target names some expression refers to (`target.NAME…`): only their
+    /// decoded attributes need to be kept for later lookups.
+    referenced_targets: HashSet<String>,
     /// Undefined names already looked up, per evaluation context (None: global).
     undefined_seen: HashSet<(Option<(usize, usize)>, String)>,
 }
@@ -100,7 +132,10 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
         group_cache: HashMap::new(),
         group_progress: HashSet::new(),
         undefined_seen: HashSet::new(),
+        expr_vars: HashMap::new(),
+        referenced_targets: HashSet::new(),
     };
+    doc.referenced_targets = referenced_targets(body);
 
     let mut var_order = Vec::new();
     let mut func_order = Vec::new();
@@ -292,19 +327,28 @@ impl<'a, 'o> Doc<'a, 'o> {
     /// undefined name (e.g. the type keyword `string` in `convert`, or a name
     /// guarded by `try`/`can`) a second time in one evaluation context fails with
     /// "variable cycle", so such files are rejected as buildx rejects them.
+    /// The variable references of an expression, computed once per expression.
+    fn vars_of(&mut self, expr: &Expr) -> Rc<ExprVars> {
+        self.expr_vars
+            .entry(expr as *const Expr)
+            .or_insert_with(|| Rc::new(expr.variables()))
+            .clone()
+    }
+
     fn note_undefined(
         &mut self,
         expr: &Expr,
+        vars: &ExprVars,
         ctx: Option<(usize, usize)>,
         locals: &[(String, Value)],
     ) -> Result<()> {
-        for (root, _) in expr.variables() {
+        for (root, _) in vars {
             if BLOCK_TYPES.contains(&root.as_str())
-                || locals.iter().any(|(k, _)| *k == root)
-                || self.values.contains_key(&root)
+                || locals.iter().any(|(k, _)| k == root)
+                || self.values.contains_key(root)
                 || self.attrs.contains_key(root.as_str())
                 || self.vars.contains_key(root.as_str())
-                || self.builtin_var(&root).is_some()
+                || self.builtin_var(root).is_some()
             {
                 continue;
             }
@@ -351,7 +395,8 @@ impl<'a, 'o> Doc<'a, 'o> {
                 Value::String(s)
             }
             Some(expr) => {
-                self.note_undefined(expr, None, &[])?;
+                let vars = self.vars_of(expr);
+                self.note_undefined(expr, &vars, None, &[])?;
                 self.var_progress.insert(name.to_string());
                 let v = eval(expr, &Scope::root(), self);
                 self.var_progress.remove(name);
@@ -493,8 +538,12 @@ impl<'a, 'o> Doc<'a, 'o> {
             }
         }
         let cells = match matrix {
-            None => vec![Vec::new()],
-            Some(m) => self.matrix_cells(m)?,
+            None => vec![Bindings::default()],
+            Some(m) => self
+                .matrix_cells(m)?
+                .into_iter()
+                .map(Bindings::new)
+                .collect(),
         };
         let label = &b.labels[0];
         let mut names = Vec::with_capacity(cells.len());
@@ -507,7 +556,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                         return Err(BakeError::at(n.name_span, "name requires matrix")
                             .with_help("add a `matrix` attribute, or remove `name`"));
                     }
-                    let scope = Scope::with(cell.clone());
+                    let scope = Scope::shared(cell.clone());
                     let v = eval(&n.expr, &scope, self)?;
                     let s = v.to_cty_string().ok_or_else(|| {
                         BakeError::at(
@@ -614,8 +663,9 @@ impl<'a, 'o> Doc<'a, 'o> {
                 format!("missing required argument: group {name:?} needs a \"targets\" list"),
             ));
         };
-        self.note_undefined(&attr.expr, None, &[])?;
-        self.load_block_refs(&attr.expr)?;
+        let vars = self.vars_of(&attr.expr);
+        self.note_undefined(&attr.expr, &vars, None, &[])?;
+        self.load_block_refs(&attr.expr, &vars)?;
         let v = eval(&attr.expr, &Scope::root(), self)?;
         let targets = match decode(&v, FieldKind::List, "targets", attr.expr.span)? {
             FieldValue::List(t) => t.unwrap_or_default(),
@@ -650,23 +700,26 @@ impl<'a, 'o> Doc<'a, 'o> {
         let ctx = (self.blocks[bi].cells.len() > 1 || block.body.attr("matrix").is_some())
             .then_some((bi, ci));
         let cell = self.blocks[bi].cells[ci].clone();
+        let vars = self.vars_of(&attr.expr);
         let r = self
-            .note_undefined(&attr.expr, ctx, &cell)
-            .and_then(|_| self.load_block_refs(&attr.expr))
+            .note_undefined(&attr.expr, &vars, ctx, &cell)
+            .and_then(|_| self.load_block_refs(&attr.expr, &vars))
             .and_then(|_| {
-                let scope = Scope::with(cell);
+                let scope = Scope::shared(cell);
                 let v = eval(&attr.expr, &scope, self)?;
                 decode(&v, kind, field, attr.expr.span)
             });
         self.field_progress.remove(&key);
         let v = r?;
-        self.field_cache.insert(key, v.clone());
+        if self.referenced_targets.contains(&self.blocks[bi].names[ci]) {
+            self.field_cache.insert(key, v.clone());
+        }
         Ok(v)
     }
 
     /// Evaluates the block attributes an expression refers to (`target.foo.tags`).
-    fn load_block_refs(&mut self, expr: &Expr) -> Result<()> {
-        for (root, path) in expr.variables() {
+    fn load_block_refs(&mut self, expr: &Expr, vars: &ExprVars) -> Result<()> {
+        for (root, path) in vars {
             if root != "target" && root != "group" {
                 continue;
             }

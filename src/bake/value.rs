@@ -84,12 +84,12 @@ impl Value {
         }
     }
 
-    /// Converts to a bool as cty does: only the strings "true" and "false" convert.
+    /// Converts to a bool as cty does: the strings "true"/"1" and "false"/"0" convert.
     pub fn to_cty_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
-            Value::String(s) if s == "true" => Some(true),
-            Value::String(s) if s == "false" => Some(false),
+            Value::String(s) if s == "true" || s == "1" => Some(true),
+            Value::String(s) if s == "false" || s == "0" => Some(false),
             _ => None,
         }
     }
