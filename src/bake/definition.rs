@@ -26,6 +26,8 @@ struct Override {
 /// Disabled once an inherits cycle is cut, since the cut depends on the start.
 struct Memo {
     enabled: bool,
+    /// Names some target inherits from: only those are worth keeping.
+    inherited: std::collections::HashSet<String>,
     targets: std::collections::HashMap<String, Rc<Target>>,
 }
 
@@ -38,7 +40,7 @@ pub struct ResolveOptions<'a> {
 
 impl Config {
     fn find_target(&self, name: &str) -> Option<&Target> {
-        self.targets.iter().find(|t| t.name == name)
+        self.target_index.get(name).map(|&i| &self.targets[i])
     }
 
     fn find_group(&self, name: &str) -> Option<&Group> {
@@ -174,10 +176,12 @@ impl Config {
     /// `Config.ResolveTarget`: inheritance and overrides, then defaults.
     fn resolve_target(&self, name: &str, o: &Overrides, memo: &mut Memo) -> Result<Target> {
         let mut visited: BTreeMap<String, Option<Rc<Target>>> = BTreeMap::new();
-        let mut t = Rc::unwrap_or_clone(
-            self.target_with_parents(name, &mut visited, o, memo)?
-                .expect("a requested target is never a cycle"),
-        );
+        let resolved = self
+            .target_with_parents(name, &mut visited, o, memo)?
+            .expect("a requested target is never a cycle");
+        // Drop the other handles so a target nobody inherits from is not copied.
+        drop(visited);
+        let mut t = Rc::unwrap_or_clone(resolved);
         t.inherits = None;
         t.context.get_or_insert_with(|| ".".to_string());
         t.dockerfile.get_or_insert_with(|| "Dockerfile".to_string());
@@ -214,8 +218,8 @@ impl Config {
                 parents.merge(&pt);
             }
         }
-        let mut tt = Target::default();
-        tt.merge(&parents);
+        // Merging into an empty target would copy `parents` unchanged: reuse it.
+        let mut tt = parents;
         tt.merge(t);
         tt.name = name.to_string();
         if let Some(ov) = o.get(name) {
@@ -223,7 +227,7 @@ impl Config {
         }
         tt.normalize();
         let tt = Rc::new(tt);
-        if memo.enabled {
+        if memo.enabled && memo.inherited.contains(name) {
             memo.targets.insert(name.to_string(), tt.clone());
         }
         visited.insert(name.to_string(), Some(tt.clone()));
@@ -307,6 +311,11 @@ impl Config {
         let mut n: BTreeMap<String, Group> = BTreeMap::new();
         let mut memo = Memo {
             enabled: true,
+            inherited: self
+                .targets
+                .iter()
+                .flat_map(|t| t.inherits.iter().flatten().cloned())
+                .collect(),
             targets: std::collections::HashMap::new(),
         };
         for name in &requested {

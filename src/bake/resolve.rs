@@ -52,6 +52,8 @@ pub struct EvalOptions<'a> {
 pub struct Config {
     pub groups: Vec<Group>,
     pub targets: Vec<Target>,
+    /// Target name → index in `targets` (names are unique after merging).
+    pub target_index: HashMap<String, usize>,
 }
 
 const BLOCK_TYPES: &[&str] = &["group", "target"];
@@ -306,6 +308,7 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
     for g in &mut config.groups {
         g.targets = dedup(std::mem::take(&mut g.targets));
     }
+    config.target_index = target_index;
     Ok(config)
 }
 

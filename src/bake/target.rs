@@ -217,8 +217,14 @@ impl Target {
 
 /// Removes empty strings and repeated values, keeping first occurrences.
 pub fn remove_dupes(v: &mut Vec<String>) {
-    let mut seen = std::collections::HashSet::new();
-    v.retain(|s| !s.is_empty() && seen.insert(s.clone()));
+    let keep: Vec<bool> = {
+        let mut seen = std::collections::HashSet::with_capacity(v.len());
+        v.iter()
+            .map(|s| !s.is_empty() && seen.insert(s.as_str()))
+            .collect()
+    };
+    let mut keep = keep.into_iter();
+    v.retain(|_| keep.next().unwrap_or(false));
 }
 
 /// Keeps one attestation per `type=`, the last one winning at the first one's place.

@@ -443,6 +443,21 @@ pub fn convert(v: &Value, ty: &Ty) -> Result<Value, String> {
     if *ty == Ty::Dynamic || v.is_null() {
         return Ok(v.clone());
     }
+    // Fast path for the common case of a sequence already holding the wanted
+    // primitive (e.g. a list of strings for `join`): nothing to convert or unify.
+    if let (Ty::List(et), Value::List(xs) | Value::Tuple(xs)) = (ty, v)
+        && !xs.is_empty()
+        && xs.iter().all(|x| {
+            matches!(
+                (&**et, x),
+                (Ty::String, Value::String(_))
+                    | (Ty::Number, Value::Number(_))
+                    | (Ty::Bool, Value::Bool(_))
+            )
+        })
+    {
+        return Ok(Value::List(xs.clone()));
+    }
     let fail = || Err(mismatch(v, ty));
     match ty {
         Ty::Dynamic => Ok(v.clone()),
