@@ -1,4 +1,5 @@
 //! bake-matrix: evaluate, generate, validate and drive Docker Bake matrix trees.
 
 pub mod bake;
+pub mod check;
 pub mod diag;

@@ -20,6 +20,30 @@ struct Cli {
 enum Command {
     /// Print the resolved bake definition, exactly as `docker buildx bake --print` does.
     Print(PrintArgs),
+    /// Validate a bake tree (and its Dockerfiles) before anything runs.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Bake files (default: the same files `matrix print` reads).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    files: Vec<String>,
+    /// Output format: human (default), json, or github (default when GITHUB_ACTIONS=true).
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// Exit 1 when a finding is at or above this level: error (default), warning, note.
+    #[arg(long, value_name = "LEVEL", default_value = "error")]
+    deny: String,
+    /// Entitlements the build run allows (network.host, security.insecure).
+    #[arg(long = "allow", value_name = "ENTITLEMENT")]
+    allow: Vec<String>,
+    /// Matrix axes that must partition cache mounts (comma-separated).
+    #[arg(long, value_name = "AXES", value_delimiter = ',')]
+    partition_axes: Option<Vec<String>>,
+    /// Require the tree to have exactly one root block.
+    #[arg(long)]
+    single_root: bool,
 }
 
 #[derive(clap::Args)]
@@ -52,6 +76,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Print(args) => print(args),
+        Command::Check(args) => check(args),
     }
 }
 
@@ -102,4 +127,62 @@ fn print(args: PrintArgs) -> ExitCode {
     // at exit: leave it to the OS.
     std::mem::forget((loaded, def, out));
     ExitCode::SUCCESS
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    use bake_matrix::check::{self, CheckOptions};
+    use bake_matrix::diag::{self, Format, HumanOptions, Severity, Sources};
+
+    let format = match Format::from_env_and_flag(args.format.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let deny: Severity = match args.deny.parse() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let project = Project {
+        files: args.files,
+        dir: std::path::Path::new("."),
+        env: &env_lookup,
+    };
+    let emit = |diags: &[diag::Diagnostic], sources: &SourceMap| {
+        let mut texts = Sources::new();
+        for f in &sources.files {
+            texts.insert(f.name.clone(), &f.text);
+        }
+        let _ = diag::emit(
+            diags,
+            format,
+            &texts,
+            &HumanOptions::for_stderr().with_summary(true),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        );
+    };
+    let loaded = match project.load() {
+        Ok(l) => l,
+        Err((e, sources)) => {
+            emit(&[check::input_error(&e, &sources)], &sources);
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let mut opts = CheckOptions {
+        allow: args.allow,
+        single_root: args.single_root,
+        env: std::env::vars().collect(),
+        ..CheckOptions::default()
+    };
+    if let Some(axes) = args.partition_axes {
+        opts.partition_axes = axes;
+    }
+    let diags = check::check(&loaded, &opts);
+    emit(&diags, &loaded.sources);
+    ExitCode::from(diag::exit_code(&diags, deny) as u8)
 }

@@ -54,6 +54,24 @@ pub struct Config {
     pub targets: Vec<Target>,
     /// Target name → index in `targets` (names are unique after merging).
     pub target_index: HashMap<String, usize>,
+    /// Where each target and group came from, for diagnostics (`matrix check`).
+    pub target_origins: HashMap<String, Origin>,
+    pub group_origins: HashMap<String, Origin>,
+    /// Declared variables (`variable` blocks) with the span of their label.
+    pub variables: Vec<(String, Span)>,
+}
+
+/// The block a target or group was defined by (the first one, when several merge).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The block's label.
+    pub label: Span,
+    /// Span of each attribute's expression in the last block defining it.
+    pub attrs: BTreeMap<String, Span>,
+    /// The matrix cell: axis names (in declaration order) with this target's values.
+    pub cell: Bindings,
+    /// The block's own label (a matrix target's generated name differs).
+    pub block_name: String,
 }
 
 const BLOCK_TYPES: &[&str] = &["group", "target"];
@@ -261,6 +279,18 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
                         t.set_field(field, v);
                     }
                 }
+                let origin = config
+                    .target_origins
+                    .entry(name.clone())
+                    .or_insert_with(|| Origin {
+                        label: block.label_span(),
+                        attrs: BTreeMap::new(),
+                        cell: doc.blocks[bi].cells[ci].clone(),
+                        block_name: block.labels[0].clone(),
+                    });
+                for a in &block.body.attrs {
+                    origin.attrs.insert(a.name.clone(), a.expr.span);
+                }
                 match target_index.get(name) {
                     Some(&i) => config.targets[i].merge(&t),
                     None => {
@@ -277,6 +307,20 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
             }
         } else {
             let g = doc.decode_group(bi, &names[0])?;
+            config.group_origins.insert(
+                g.name.clone(),
+                Origin {
+                    label: block.label_span(),
+                    attrs: block
+                        .body
+                        .attrs
+                        .iter()
+                        .map(|a| (a.name.clone(), a.expr.span))
+                        .collect(),
+                    cell: Bindings::default(),
+                    block_name: block.labels[0].clone(),
+                },
+            );
             match group_index.get(&g.name) {
                 Some(&i) => config.groups[i] = g,
                 None => {
@@ -309,6 +353,12 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
         g.targets = dedup(std::mem::take(&mut g.targets));
     }
     config.target_index = target_index;
+    config.variables = body
+        .blocks
+        .iter()
+        .filter(|b| b.kind == "variable" && b.labels.len() == 1)
+        .map(|b| (b.labels[0].clone(), b.label_span()))
+        .collect();
     Ok(config)
 }
 

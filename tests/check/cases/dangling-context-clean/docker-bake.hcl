@@ -1,0 +1,5 @@
+group "default" { targets = ["app"] }
+target "base" {}
+target "app" {
+  contexts = { input = "target:base", src = "." }
+}

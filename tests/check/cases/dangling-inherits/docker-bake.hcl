@@ -1,0 +1,5 @@
+group "default" { targets = ["app"] }
+target "common" {}
+target "app" {
+  inherits = ["comon"]
+}

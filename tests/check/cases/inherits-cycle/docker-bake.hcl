@@ -1,0 +1,3 @@
+group "default" { targets = ["a"] }
+target "a" { inherits = ["b"] }
+target "b" { inherits = ["a"] }

@@ -1,0 +1,5 @@
+group "default" { targets = ["app"] }
+target "app" {
+  name   = "app"
+  matrix = { p = ["dev", "release"] }
+}

@@ -1,0 +1,4 @@
+group "default" { targets = ["app", "tool"] }
+target "system" {}
+target "app" { contexts = { input = "target:system" } }
+target "tool" {}

@@ -1,0 +1,4 @@
+group "default" { targets = ["app"] }
+target "base" {}
+target "app" { contexts = { input = "target:base" } }
+target "forgotten" {}
