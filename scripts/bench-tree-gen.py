@@ -34,6 +34,8 @@ Python 3.11 standard library only.
 
 import argparse
 import json
+import os
+import re
 import sys
 
 # ---------------------------------------------------------------------------
@@ -146,6 +148,11 @@ class Stage:
         self.labels = labels or []
         self.kind = kind
         self.desc = desc
+        # Set by resolve_dockerfiles(): the Dockerfile family and stage this
+        # target builds, and which of the attributes its block must spell out.
+        self.family = None
+        self.df_stage = None
+        self.emit_target = self.emit_dockerfile = self.emit_context = False
 
 
 def render_stage(st, stages):
@@ -159,6 +166,14 @@ def render_stage(st, stages):
     if st.kind == "image":
         out.append("        " + tq(f"${{registry}}/${{repo}}:${{git_ref_name}}-{st.name}-${{{st.keys[-1]}}}") + ",")
     out.append("    ]")
+    # `target`/`dockerfile`/`context` only where inheritance does not already
+    # give the right value (see resolve_dockerfiles).
+    if st.emit_target:
+        out.append(f"    target = {q(st.df_stage)}")
+    if st.emit_dockerfile:
+        out.append("    dockerfile = " + tq(f"${{docker_dir}}/Dockerfile.{st.family}"))
+    if st.emit_context:
+        out.append('    context = "."')
     for line in st.body:
         out.append("    " + line)
     if st.matrix:
@@ -230,8 +245,6 @@ def build_stages(ncrates):
     # --- base systems -----------------------------------------------------
     add("system", SYS, matrix="sys", desc="Base system. Root of all layers.",
         body=[
-            'target = "system"',
-            'dockerfile = "${docker_dir}/Dockerfile.system"',
             'context = "."',
             "platforms = (\n"
             '        cpu_arch(sys_target) == "x86_64"?\n'
@@ -250,7 +263,6 @@ def build_stages(ncrates):
         ])
     add("base", SYS, [("input", "system")], matrix="sys",
         desc="Base runtime environment with essential packages",
-        body=['target = "runtime"'],
         args=[
             ("DEBIAN_FRONTEND", q("noninteractive")),
             ("var_lib_apt", tq("/var/lib/apt/${sys_name}/${sys_version}/${sys_triple(sys_target)}")),
@@ -261,14 +273,10 @@ def build_stages(ncrates):
         desc="Base build environment; sans Rust",
         args=[("packages", 'join(" ", builder_pkgs)')])
     add("source", SYS, [("input", "builder")], matrix="sys",
-        body=['target = "source"', 'dockerfile = "${docker_dir}/Dockerfile.source"'],
         args=[("git_ref_sha", "git_ref_sha"), ("git_ref_name", "git_ref_name")])
-    add("source-rust", SYS, [("source", "source")], inherits=[],
-        body=['target = "source-rust"', 'dockerfile = "${docker_dir}/Dockerfile.source"'])
-    add("typos", SYS, [("input", "source")], kind="none",
-        body=['target = "typos"', 'dockerfile = "${docker_dir}/Dockerfile.lint"'])
+    add("source-rust", SYS, [("source", "source")], inherits=[])
+    add("typos", SYS, [("input", "source")], kind="none")
     add("lychee", SYS, [("input", "source")], kind="none",
-        body=['target = "lychee"', 'dockerfile = "${docker_dir}/Dockerfile.lint"'],
         args=[("lychee_args", q("--offline --no-progress"))])
 
     runtime_pkgs = [
@@ -297,11 +305,9 @@ def build_stages(ncrates):
 
     # --- rust toolchain -----------------------------------------------------
     add("rustup", RUSTUP, [("input", "builder")], matrix="rust_sys",
-        body=['target = "rustup"', 'dockerfile = "${docker_dir}/Dockerfile.rust"'],
         args=[("rust_target", "rust_target"), ("CARGO_TARGET", "rust_target"),
               ("RUST_HOME", q("/opt/rust"))])
     add("rust", TOOL, [("input", "rustup")], matrix="rust_tool_sys",
-        body=['target = "rust"'],
         args=[
             ("rust_toolchain", '(\n'
              '            rust_toolchain == "stable"? rust_msrv:\n'
@@ -318,16 +324,13 @@ def build_stages(ncrates):
             ("CARGO_HOME", tq("/opt/rust/cargo/${sys_name}/${sys_triple(sys_target)}")),
         ])
     add("fmt", TOOL, [("input", "rust"), ("source", "source-rust")], kind="none",
-        body=['target = "fmt"', 'dockerfile = "${docker_dir}/Dockerfile.lint"'],
         args=[("fmt_args", q("--check --all"))])
-    add("audit", TOOL, [("input", "rust"), ("source", "source")], kind="none",
-        body=['target = "audit"', 'dockerfile = "${docker_dir}/Dockerfile.lint"'])
+    add("audit", TOOL, [("input", "rust"), ("source", "source")], kind="none")
 
     # --- sources and dependencies ---------------------------------------------
     add("ingredients", RFEAT,
         [("input", "kitchen"), ("rust", "rust"), ("source", "source")],
         inherits=["source", "kitchen", "rust"], matrix="rust_feat_sys",
-        body=['target = "ingredients"', 'dockerfile = "${docker_dir}/Dockerfile.source"'],
         args=[
             ("cargo_features", 'join(",", [cargo_feat_sets[feat_set], cargo_features_always])'),
             ("cargo_spec_features", '(feat_set == "all"? "--all-features": "--no-default-features")'),
@@ -336,15 +339,12 @@ def build_stages(ncrates):
             ("JEMALLOC_OVERRIDE", tq("/usr/lib/${sys_triple(sys_target)}/libjemalloc.a")),
             ("ZSTD_SYS_USE_PKG_CONFIG", f"({feat_has('zstd_compression')}? 1: 0)"),
         ])
-    add("preparing", RFEAT, [("input", "ingredients")], matrix="rust_feat_sys",
-        body=['target = "preparing"'])
+    add("preparing", RFEAT, [("input", "ingredients")], matrix="rust_feat_sys")
     add("recipe", RFEAT, [("input", "preparing"), ("preparing", "preparing")],
-        matrix="rust_feat_sys", body=['target = "recipe"'])
+        matrix="rust_feat_sys")
     add("rocksdb-fetch", RFEAT, [("input", "kitchen"), ("recipe", "recipe")],
-        inherits=["kitchen", "recipe"],
-        body=['target = "rocksdb-fetch"', 'dockerfile = "${docker_dir}/Dockerfile.rocksdb"'])
+        inherits=["kitchen", "recipe"])
     add("rocksdb-build", RFEAT, [("input", "rocksdb-fetch")], matrix="rust_feat_sys",
-        body=['target = "rocksdb-build"'],
         args=[
             ("CC", "llvm_cc"), ("CXX", "llvm_cxx"),
             ("rocksdb_zstd", f"{feat_has('zstd_compression')}? 1: 0"),
@@ -356,7 +356,7 @@ def build_stages(ncrates):
              '            cpu_arch(sys_target) == "x86_64"? sys_isa(sys_target): rocksdb_portable\n'
              '        )'),
         ])
-    add("rocksdb", RFEAT, [("input", "rocksdb-build")], body=['target = "rocksdb"'])
+    add("rocksdb", RFEAT, [("input", "rocksdb-build")])
 
     # --- cargo profile stages --------------------------------------------------
     def cargo_args(cmd):
@@ -373,46 +373,32 @@ def build_stages(ncrates):
 
     add("deps-base", ALL, [("input", "rocksdb"), ("recipe", "recipe")],
         inherits=["recipe", "rocksdb"], matrix="cargo_rust_feat_sys",
-        body=['target = "deps-base"', 'dockerfile = "${docker_dir}/Dockerfile.cargo"'],
         args=cargo_args("chef cook"))
-    add("deps-build", ALL, [("input", "deps-base")], body=['target = "deps-build"'],
+    add("deps-build", ALL, [("input", "deps-base")],
         args=cargo_args("build"))
-    add("deps-clippy", ALL, [("input", "deps-base")], matrix="cargo_rust_feat_sys",
-        body=['target = "deps-clippy"'], args=cargo_args("clippy"))
-    add("check", ALL, [("input", "deps-base")], kind="none",
-        body=['target = "check"'], args=cargo_args("check"))
-    add("clippy", ALL, [("input", "deps-clippy")], kind="none", matrix="cargo_rust_feat_sys",
-        body=['target = "clippy"'], args=cargo_args("clippy"))
-    add("build", ALL, [("input", "deps-build")],
-        body=['target = "build"'], args=cargo_args("build"))
-    add("doc", ALL, [("input", "deps-build")], kind="none",
-        body=['target = "doc"'], args=cargo_args("doc") + [("rustdoc_base_path", "rustdoc_base_path")])
-    add("unit", ALL, [("input", "deps-build")], kind="none", matrix="cargo_rust_feat_sys",
-        body=['target = "unit"'], args=cargo_args("test") + [("cargo_test_args", q("--lib --bins"))])
-    add("integration", ALL, [("input", "deps-build")], kind="none",
-        body=['target = "integration"'], args=cargo_args("test") + [("cargo_test_args", q("--test '*'"))])
+    add("deps-clippy", ALL, [("input", "deps-base")], matrix="cargo_rust_feat_sys", args=cargo_args("clippy"))
+    add("check", ALL, [("input", "deps-base")], kind="none", args=cargo_args("check"))
+    add("clippy", ALL, [("input", "deps-clippy")], kind="none", matrix="cargo_rust_feat_sys", args=cargo_args("clippy"))
+    add("build", ALL, [("input", "deps-build")], args=cargo_args("build"))
+    add("doc", ALL, [("input", "deps-build")], kind="none", args=cargo_args("doc") + [("rustdoc_base_path", "rustdoc_base_path")])
+    add("unit", ALL, [("input", "deps-build")], kind="none", matrix="cargo_rust_feat_sys", args=cargo_args("test") + [("cargo_test_args", q("--lib --bins"))])
+    add("integration", ALL, [("input", "deps-build")], kind="none", args=cargo_args("test") + [("cargo_test_args", q("--test '*'"))])
     add("install", ALL, [("input", "runtime"), ("build", "build")],
-        inherits=["build", "runtime"], kind="image", matrix="cargo_rust_feat_sys",
-        body=['target = "install"', 'dockerfile = "${docker_dir}/Dockerfile.install"'])
-    add("smoke", ALL, [("input", "install")], kind="none",
-        body=['target = "smoke"'], args=[("RUST_BACKTRACE", q("full"))])
-    add("docker", ALL, [("input", "install")], kind="image",
-        body=['target = "docker"', 'dockerfile = "${docker_dir}/Dockerfile.install"'])
+        inherits=["build", "runtime"], kind="image", matrix="cargo_rust_feat_sys")
+    add("smoke", ALL, [("input", "install")], kind="none", args=[("RUST_BACKTRACE", q("full"))])
+    add("docker", ALL, [("input", "install")], kind="image")
 
-    add("complement-config", SYS, [("source", "source")], inherits=["source"], matrix="sys",
-        body=['target = "complement-config"', 'dockerfile = "${docker_dir}/Dockerfile.complement"'])
+    add("complement-config", SYS, [("source", "source")], inherits=["source"], matrix="sys")
     add("complement-base", SYS, [("input", "builder"), ("complement-config", "complement-config")],
-        inherits=["complement-config"], body=['target = "complement-base"'],
+        inherits=["complement-config"],
         args=[("complement_count", tq("${complement_count}")),
               ("complement_run", tq("${complement_run}")),
               ("complement_skip", tq("${complement_skip}"))])
-    add("complement-tester", SYS, [("input", "complement-base")], kind="image", matrix="sys",
-        body=['target = "complement-tester"'])
+    add("complement-tester", SYS, [("input", "complement-base")], kind="image", matrix="sys")
     add("complement-testee", ALL,
         [("input", "install"), ("complement-tester", "complement-tester"),
          ("complement-config", "complement-config")],
         inherits=["install"], kind="image",
-        body=['target = "complement-testee"', 'dockerfile = "${docker_dir}/Dockerfile.complement"'],
         args=[("RUST_BACKTRACE", q("full")),
               ("sched_policy", '(cargo_profile == "test"? "--rr": "--fifo")'),
               ("sched_cpus", '(cargo_profile == "bench"? "pcores": "")')])
@@ -424,26 +410,22 @@ def build_stages(ncrates):
     # --- per-crate lint families -------------------------------------------------
     for c in CRATES[:ncrates]:
         add(f"src-{c}", SYS, [("source", "source")], inherits=["source-rust"], matrix="sys",
-            body=[f'target = "source-rust"'],
             args=[("crate_path", q(f"src/{c}"))])
         add(f"typos-{c}", SYS, [("input", f"src-{c}")], inherits=["typos"], kind="none",
             args=[("typos_path", q(f"src/{c}"))])
-        add(f"license-{c}", SYS, [("input", f"src-{c}")], kind="none", matrix="sys",
-            body=['target = "license"'])
+        add(f"license-{c}", SYS, [("input", f"src-{c}")], kind="none", matrix="sys")
         add(f"lychee-{c}", SYS, [("input", f"src-{c}")], inherits=["lychee"], kind="none")
         add(f"manifest-{c}", RUSTUP, [("input", "rustup"), ("source", f"src-{c}")],
-            matrix="rust_sys", body=['target = "manifest"'],
+            matrix="rust_sys",
             args=[("manifest_path", q(f"src/{c}/Cargo.toml")), ("rust_target", "rust_target")])
-        add(f"machete-{c}", RUSTUP, [("input", f"manifest-{c}")], kind="none",
-            body=['target = "machete"'])
+        add(f"machete-{c}", RUSTUP, [("input", f"manifest-{c}")], kind="none")
         add(f"fmt-{c}", TOOL, [("input", "rust"), ("source", f"src-{c}")], inherits=["fmt"],
             kind="none", matrix="rust_tool_sys",
             args=[("fmt_args", q(f"--check -p {c}"))])
         add(f"deny-{c}", TOOL, [("input", "rust"), ("manifest", f"manifest-{c}")],
-            inherits=["rust", f"manifest-{c}"], kind="none",
-            body=['target = "deny"'], args=[("deny_args", q("check bans licenses sources"))])
+            inherits=["rust", f"manifest-{c}"], kind="none", args=[("deny_args", q("check bans licenses sources"))])
         add(f"msrv-{c}", TOOL, [("input", "rust"), ("manifest", f"manifest-{c}")],
-            kind="none", matrix="rust_tool_sys", body=['target = "msrv"'],
+            kind="none", matrix="rust_tool_sys",
             args=[("msrv", "rust_msrv"),
                   ("toolchain_is_msrv", '(replace(rust_toolchain, "-", ".") == rust_msrv? "yes": "no")')])
 
@@ -454,7 +436,371 @@ def build_stages(ncrates):
             assert set(byname[p].keys) <= set(s.keys), (s.name, p)
         for p in s.inherits:
             assert set(byname[p].keys) <= set(s.keys), (s.name, p)
+    resolve_dockerfiles(st, byname)
     return st, byname
+
+
+# ---------------------------------------------------------------------------
+# Dockerfiles
+# ---------------------------------------------------------------------------
+#
+# The targets build stages of nine Dockerfiles written next to the bake file,
+# in `docker/Dockerfile.<family>` (the `docker_dir` variable). As in tuwunel's
+# docker/ directory, the Dockerfiles are "template functions": generic,
+# multi-stage, parameterised by ARGs, and mostly `FROM input`, where `input`
+# is the `target:` context that chains each target onto its parent cell; other
+# named contexts come in with `COPY --from=` and `RUN --mount=type=bind,from=`.
+# Cache mounts are partitioned by the matrix axes that must never share a
+# cache (tuwunel's "On Target Caches"): each cache id spells out every one of
+# PARTITION_AXES the targets using it are keyed on, and the few ids meant to be
+# shared by everything (SHARED_CACHE_IDS) are constants.
+
+DOCKER_DIR = "docker"  # the `docker_dir` variable: Dockerfiles, relative to the context
+PARTITION_AXES = ["sys_name", "sys_version", "rust_target", "rust_toolchain", "cargo_profile"]
+SHARED_CACHE_IDS = {"cargo-registry"}
+
+# bake stage -> (Dockerfile family, stage)
+DOCKERFILE_OF = {
+    "system": ("system", "system"),
+    "base": ("system", "base"),
+    "builder": ("system", "builder"),
+    "kitchen": ("system", "builder"),
+    "runtime": ("system", "runtime"),
+    "valgrind": ("system", "runtime"),
+    "perf": ("system", "runtime"),
+    "source": ("source", "source"),
+    "source-rust": ("crate", "crate-source"),
+    "typos": ("lint", "typos"),
+    "lychee": ("lint", "lychee"),
+    "fmt": ("lint", "fmt"),
+    "audit": ("lint", "audit"),
+    "rustup": ("rust", "rustup"),
+    "rust": ("rust", "rust"),
+    "ingredients": ("chef", "ingredients"),
+    "preparing": ("chef", "prepare"),
+    "recipe": ("chef", "recipe"),
+    "rocksdb-fetch": ("rocksdb", "rocksdb-fetch"),
+    "rocksdb-build": ("rocksdb", "rocksdb-build"),
+    "rocksdb": ("rocksdb", "rocksdb"),
+    "deps-base": ("cargo", "deps"),
+    "deps-build": ("cargo", "deps"),
+    "deps-clippy": ("cargo", "deps"),
+    "check": ("cargo", "cargo"),
+    "clippy": ("cargo", "cargo"),
+    "doc": ("cargo", "cargo"),
+    "unit": ("cargo", "cargo"),
+    "integration": ("cargo", "cargo"),
+    "build": ("cargo", "build"),
+    "install": ("install", "install"),
+    "smoke": ("install", "smoke"),
+    "docker": ("install", "docker"),
+    "github": ("install", "docker"),
+    "dockerhub": ("install", "docker"),
+    "complement-config": ("complement", "config"),
+    "complement-base": ("complement", "tester-base"),
+    "complement-tester": ("complement", "tester"),
+    "complement-testee": ("complement", "testee"),
+}
+# per-crate lint family -> (Dockerfile family, stage)
+CRATE_DOCKERFILE_OF = {
+    "src": ("crate", "crate-source"),
+    "typos": ("lint", "typos"),
+    "license": ("crate", "license"),
+    "lychee": ("lint", "lychee"),
+    "manifest": ("crate", "crate-manifest"),
+    "machete": ("crate", "machete"),
+    "fmt": ("lint", "fmt"),
+    "deny": ("crate", "deny"),
+    "msrv": ("crate", "msrv"),
+}
+
+
+def dockerfile_of(name):
+    if name in DOCKERFILE_OF:
+        return DOCKERFILE_OF[name]
+    return CRATE_DOCKERFILE_OF[name.split("-", 1)[0]]
+
+
+def resolve_dockerfiles(stages, byname):
+    """Give each stage its Dockerfile, and compute what bake's `inherits`
+    hands down (args, contexts, dockerfile, target) to decide which of
+    `target`/`dockerfile`/`context` its block must set itself."""
+    for s in stages:  # parents come first
+        s.family, s.df_stage = dockerfile_of(s.name)
+        args, ctxs = [], {}
+        for p in s.inherits:
+            pa = byname[p]
+            args += [a for a in pa.eff_args if a not in args]
+            ctxs.update(pa.eff_contexts)
+        args += [k for k, _ in s.args if k not in args]
+        ctxs.update(dict(s.parents))
+        s.eff_args, s.eff_contexts = args, ctxs
+        inherited = [(byname[p].family, byname[p].df_stage) for p in s.inherits]
+        single = inherited[0] if len(inherited) == 1 else None
+        s.emit_target = single is None or single[1] != s.df_stage
+        s.emit_dockerfile = single is None or single[0] != s.family
+        s.emit_context = not s.inherits and not any(b.startswith("context") for b in s.body)
+
+
+APT_MOUNTS = [
+    "--mount=type=cache,id=apt-${sys_name}-${sys_version},target=/var/cache/apt,sharing=locked",
+    "--mount=type=cache,id=apt-lists-${sys_name}-${sys_version},target=/var/lib/apt/lists,sharing=locked",
+]
+REGISTRY_MOUNT = "--mount=type=cache,id=cargo-registry,target=/usr/local/cargo/registry,sharing=locked"
+TARGET_MOUNT = ("--mount=type=cache,"
+                "id=cargo-target-${sys_name}-${sys_version}-${rust_target}-${rust_toolchain}-${cargo_profile},"
+                "target=/usr/src/app/target,sharing=locked")
+CARGO_FLAGS = '--profile "${cargo_profile}" --target "${rust_target}" --features "${cargo_features}"'
+
+
+def run(mounts, *cmd):
+    """A RUN instruction: one mount per line, then the command lines."""
+    lines = ["RUN \\"] + [f"    {m} \\" for m in mounts]
+    for i, c in enumerate(cmd):
+        lines.append(("    " if i == 0 else " && ") + c + (" \\" if i < len(cmd) - 1 else ""))
+    return "\n".join(lines)
+
+
+def apt_install(extra=()):
+    return run(APT_MOUNTS, "apt-get update", "apt-get install -y --no-install-recommends ${packages}", *extra)
+
+
+# family -> (description, global ARG lines, [(stage, FROM, {ARG: default}, body)])
+DOCKERFILES = {
+    "system": ("Base systems and package layers.", ["ARG sys_name=debian", "ARG sys_version=testing-slim"], [
+        ("system", "docker.io/library/${sys_name}:${sys_version}", {}, [
+            'ENV sys_name="${sys_name}" sys_version="${sys_version}" sys_target="${sys_target}"',
+            run([], 'echo "${sys_triple} ${sys_isa}" > /etc/ci-system',
+                "rm -f /etc/apt/apt.conf.d/docker-clean",
+                "echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache"),
+        ]),
+        ("base", "input", {}, [
+            'ENV DEBIAN_FRONTEND="${DEBIAN_FRONTEND}"',
+            apt_install(['mkdir -p "${var_lib_apt}" "${var_cache}"']),
+        ]),
+        ("builder", "input", {}, [apt_install()]),
+        ("runtime", "input", {}, [
+            apt_install(["(id -u server >/dev/null 2>&1 || adduser --system --group --no-create-home server)"]),
+        ]),
+    ]),
+    "source": ("The source tree, with the git ref it was built from.", [], [
+        ("source", "input", {}, [
+            "WORKDIR /usr/src/app",
+            "COPY --link . .",
+            'RUN echo "${git_ref_name} ${git_ref_sha}" > .ci-ref',
+        ]),
+    ]),
+    "crate": ("Per-crate views of the source and their lints.", [], [
+        ("crate-source", "source", {"crate_path": "."}, [
+            "WORKDIR /usr/src/app/${crate_path}",
+            "RUN test -f Cargo.toml",
+        ]),
+        ("license", "input", {}, ["RUN grep -Eq '^license(-file)? *=' Cargo.toml"]),
+        ("crate-manifest", "input", {}, [
+            "COPY --link --from=source /usr/src/app /usr/src/app",
+            run([REGISTRY_MOUNT], 'cargo metadata --format-version 1 --manifest-path "/usr/src/app/${manifest_path}" > /usr/src/app/metadata.json'),
+        ]),
+        ("machete", "input", {}, [
+            run([REGISTRY_MOUNT], 'cargo machete "$(dirname "/usr/src/app/${manifest_path}")"'),
+        ]),
+        ("deny", "input", {}, [
+            "COPY --link --from=manifest /usr/src/app /usr/src/app",
+            run([REGISTRY_MOUNT], 'cargo deny --manifest-path "/usr/src/app/${manifest_path}" ${deny_args}'),
+        ]),
+        ("msrv", "input", {}, [
+            "COPY --link --from=manifest /usr/src/app/metadata.json /tmp/metadata.json",
+            run([], 'test "${toolchain_is_msrv}" = yes || jq -e --arg msrv "${msrv}" \'[.packages[].rust_version] | all(. == null or . <= $msrv)\' /tmp/metadata.json'),
+        ]),
+    ]),
+    "lint": ("Whole-tree and per-crate lints.", [], [
+        ("typos", "input", {"typos_path": "."}, ['RUN typos "${typos_path}"']),
+        ("lychee", "input", {}, ["RUN lychee ${lychee_args} ."]),
+        ("fmt", "input", {}, [
+            "COPY --link --from=source /usr/src/app /usr/src/app",
+            "WORKDIR /usr/src/app",
+            "RUN cargo fmt ${fmt_args}",
+        ]),
+        ("audit", "input", {}, [
+            run(["--mount=type=bind,from=source,source=/usr/src/app/Cargo.lock,target=/usr/src/app/Cargo.lock",
+                 REGISTRY_MOUNT], "cargo audit --file /usr/src/app/Cargo.lock"),
+        ]),
+    ]),
+    "rust": ("Rust toolchains.", [], [
+        ("rustup", "input", {}, [
+            'ENV RUSTUP_HOME="${RUST_HOME}/rustup" CARGO_HOME="${RUST_HOME}/cargo" PATH="${RUST_HOME}/cargo/bin:${PATH}"',
+            run(["--mount=type=cache,id=rustup-${sys_name}-${sys_version}-${rust_target},target=/var/cache/rustup,sharing=locked"],
+                "curl -sSf https://sh.rustup.rs -o /var/cache/rustup/rustup-init.sh",
+                'sh /var/cache/rustup/rustup-init.sh -y --profile minimal --default-toolchain none --default-host "${CARGO_TARGET}"'),
+        ]),
+        ("rust", "input", {}, [
+            'ENV RUSTUP_HOME="${RUSTUP_HOME}" CARGO_HOME="${CARGO_HOME}" CARGO_TERM_VERBOSE="${CARGO_TERM_VERBOSE}"',
+            'ENV PATH="${CARGO_HOME}/bin:${PATH}"',
+            run(["--mount=type=cache,id=rustup-${sys_name}-${sys_version}-${rust_target}-${rust_toolchain},target=/var/cache/rustup,sharing=locked",
+                 REGISTRY_MOUNT],
+                'mkdir -p "${CARGO_HOME}"',
+                'ln -sfn /usr/local/cargo/registry "${CARGO_HOME}/registry"',
+                'rustup toolchain install "${rust_toolchain}" --profile minimal --target "${rust_target}"',
+                'rustup component add --toolchain "${rust_toolchain}" ${rustup_components}',
+                'rustup default "${rust_toolchain}"',
+                "cargo install --locked ${cargo_installs}"),
+        ]),
+    ]),
+    "chef": ("The workspace's dependency recipe (cargo-chef).", [], [
+        ("ingredients", "input", {}, [
+            "COPY --link --from=rust /opt/rust /opt/rust",
+            "COPY --link --from=source /usr/src/app /usr/src/app",
+            'ENV RUSTUP_HOME="${RUSTUP_HOME}" CARGO_HOME="${CARGO_HOME}" PATH="${CARGO_HOME}/bin:${PATH}"',
+            'ENV RUST_BACKTRACE="${RUST_BACKTRACE}" ROCKSDB_LIB_DIR="${ROCKSDB_LIB_DIR}" JEMALLOC_OVERRIDE="${JEMALLOC_OVERRIDE}" ZSTD_SYS_USE_PKG_CONFIG="${ZSTD_SYS_USE_PKG_CONFIG}"',
+            "WORKDIR /usr/src/app",
+        ]),
+        ("prepare", "input", {}, [
+            run([REGISTRY_MOUNT], "cargo chef prepare --recipe-path recipe.json"),
+        ]),
+        ("recipe", "input", {}, [
+            "COPY --link --from=preparing /usr/src/app/recipe.json /usr/src/app/recipe.json",
+        ]),
+    ]),
+    "rocksdb": ("RocksDB, built for each toolchain and feature set.", [], [
+        ("rocksdb-fetch", "input", {}, [
+            run(["--mount=type=bind,from=recipe,source=/usr/src/app/recipe.json,target=/tmp/recipe.json"],
+                "git clone --depth 1 https://github.com/facebook/rocksdb /usr/src/rocksdb",
+                "cp /tmp/recipe.json /usr/src/rocksdb/.recipe.json"),
+        ]),
+        ("rocksdb-build", "input", {}, [
+            'ENV CC="${CC}" CXX="${CXX}"',
+            run(["--mount=type=cache,id=rocksdb-${sys_name}-${sys_version}-${rust_target}-${rust_toolchain},target=/usr/src/rocksdb/build,sharing=locked"],
+                "cmake -S /usr/src/rocksdb -B /usr/src/rocksdb/build -DWITH_ZSTD=${rocksdb_zstd} -DWITH_LZ4=${rocksdb_lz4} -DWITH_JEMALLOC=${rocksdb_jemalloc} -DWITH_LIBURING=${rocksdb_iouring} -DPORTABLE=${rocksdb_portable} -DCMAKE_CXX_FLAGS=-O${rocksdb_opt_level}",
+                "cmake --build /usr/src/rocksdb/build --target rocksdb",
+                "cmake --install /usr/src/rocksdb/build --prefix /usr/src/rocksdb/install"),
+        ]),
+        ("rocksdb", "input", {}, [
+            run([], 'cp -a /usr/src/rocksdb/install/lib/. "${ROCKSDB_LIB_DIR}/"', "rm -rf /usr/src/rocksdb"),
+        ]),
+    ]),
+    "cargo": ("cargo, parameterised by `cargo_cmd`: dependencies, checks, tests, docs and the build.", [], [
+        ("deps", "input", {}, [
+            'ENV RUSTFLAGS="${RUSTFLAGS}" CARGO_PROFILE_TEST_DEBUG="${CARGO_PROFILE_TEST_DEBUG}"',
+            "WORKDIR /usr/src/app",
+            run([REGISTRY_MOUNT, TARGET_MOUNT,
+                 "--mount=type=bind,from=recipe,source=/usr/src/app/recipe.json,target=/usr/src/app/recipe.json"],
+                f"cargo ${{cargo_cmd}} --recipe-path recipe.json {CARGO_FLAGS} ${{cargo_spec_features}}"),
+        ]),
+        ("cargo", "input", {"cargo_test_args": "", "rustdoc_base_path": ""}, [
+            'ENV RUSTDOCFLAGS="--extern-html-root-url=${rustdoc_base_path}"',
+            run([REGISTRY_MOUNT, TARGET_MOUNT], f"cargo ${{cargo_cmd}} {CARGO_FLAGS} ${{cargo_test_args}}"),
+        ]),
+        ("build", "input", {}, [
+            run([REGISTRY_MOUNT, TARGET_MOUNT],
+                f"cargo build {CARGO_FLAGS}",
+                "mkdir -p /usr/src/app/bin",
+                'find "target/${rust_target}" -maxdepth 2 -type f -name server -exec cp {} /usr/src/app/bin/ \\;'),
+        ]),
+    ]),
+    "install": ("The installed server image, its smoke test, and the published image.", [], [
+        ("install", "input", {}, ["COPY --link --from=build /usr/src/app/bin/ /usr/local/bin/"]),
+        ("smoke", "input", {}, [
+            'ENV RUST_BACKTRACE="${RUST_BACKTRACE}"',
+            "RUN /usr/local/bin/server --version",
+        ]),
+        ("docker", "input", {}, [
+            "USER server",
+            'ENTRYPOINT ["/usr/local/bin/server"]',
+        ]),
+    ]),
+    "complement": ("Complement (Matrix protocol compliance) tester and testee images.", [], [
+        ("config", "input", {}, ["COPY --link --from=source /usr/src/app/tests/complement /complement"]),
+        ("tester-base", "input", {}, [
+            "COPY --link --from=complement-config /complement /complement",
+            'ENV COMPLEMENT_COUNT="${complement_count}" COMPLEMENT_RUN="${complement_run}" COMPLEMENT_SKIP="${complement_skip}"',
+            run(["--mount=type=cache,id=go-build-${sys_name}-${sys_version},target=/root/.cache/go-build,sharing=locked"],
+                "cd /complement", "go test -c -o /usr/local/bin/complement ./tests"),
+        ]),
+        ("tester", "input", {}, [
+            'CMD ["sh", "-c", "complement -test.count \\"$COMPLEMENT_COUNT\\" -test.run \\"$COMPLEMENT_RUN\\" -test.skip \\"$COMPLEMENT_SKIP\\""]',
+        ]),
+        ("testee", "input", {}, [
+            "COPY --link --from=complement-config /complement/config /etc/server",
+            "COPY --link --from=complement-tester /usr/local/bin/complement /usr/local/bin/complement",
+            'ENV RUST_BACKTRACE="${RUST_BACKTRACE}" SCHED_POLICY="${sched_policy}" SCHED_CPUS="${sched_cpus}"',
+            'ENTRYPOINT ["/usr/local/bin/server"]',
+        ]),
+    ]),
+}
+
+# Names that may appear as ${...} in a stage without an ARG: ENV set above them.
+ENV_NAMES = {"PATH", "RUSTUP_HOME", "CARGO_HOME", "COMPLEMENT_COUNT", "COMPLEMENT_RUN", "COMPLEMENT_SKIP"}
+REF_RE = re.compile(r"(?:--from=|,from=)([A-Za-z0-9_.-]+)")
+VAR_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+ID_RE = re.compile(r"type=cache,id=([^,\s]+)")
+
+
+def crate_glob(names):
+    """Block names, with the per-crate ones folded to `<family>-*`."""
+    out = []
+    for n in names:
+        if n not in DOCKERFILE_OF:
+            n = n.split("-", 1)[0] + "-*"
+        if n not in out:
+            out.append(n)
+    return out
+
+
+def render_dockerfiles(stages):
+    """{file name: text} for every Dockerfile the targets use, checking that
+    every reference resolves and every cache id is partitioned."""
+    users = {}
+    for s in stages:
+        users.setdefault((s.family, s.df_stage), []).append(s)
+    files = {}
+    for family, (desc, global_args, df_stages) in DOCKERFILES.items():
+        names = [n for n, _, _, _ in df_stages]
+        out = [f"# Dockerfile.{family} -- generated by scripts/bench-tree-gen.py. Do not edit; regenerate.",
+               f"# {desc}", "#"]
+        for n in names:
+            us = users.get((family, n), [])
+            out.append(f"# {n}: {', '.join(crate_glob([u.name for u in us])) or '(unused)'}")
+        out.append("")
+        out.extend(global_args)
+        if global_args:
+            out.append("")
+        for n, base, defaults, body in df_stages:
+            us = users.get((family, n), [])
+            args = []
+            for u in us:
+                args += [a for a in u.eff_args if a not in args]
+            args += [a for a in defaults if a not in args]
+            out.append(f"FROM {base} AS {n}")
+            for a in args:
+                passed_by_all = all(a in u.eff_args for u in us)
+                out.append(f"ARG {a}" if passed_by_all or a not in defaults else f"ARG {a}={q(defaults[a]) if defaults[a] == '' else defaults[a]}")
+            out.extend(body)
+            out.append("")
+            # --- consistency checks --------------------------------------------
+            text = "\n".join(body)
+            refs = [base] if "/" not in base and ":" not in base else []
+            refs += REF_RE.findall(text)
+            for u in us:
+                for r in refs:
+                    assert r not in names or r not in u.eff_contexts, (family, n, u.name, r, "context shadows a stage")
+                    assert r in names[:names.index(n)] or r in u.eff_contexts, (family, n, u.name, r)
+                assert not set(names) & set(u.eff_contexts), (family, u.name, "context named like a stage")
+            for v in VAR_RE.findall(text):
+                assert v in args or v in ENV_NAMES, (family, n, v)
+            for cid in ID_RE.findall(text):
+                vars_ = VAR_RE.findall(cid)
+                if not vars_:
+                    assert cid in SHARED_CACHE_IDS, (family, n, cid)
+                    continue
+                for u in us:
+                    for v in vars_:
+                        assert v in u.eff_args, (family, n, u.name, cid, v)
+                    for axis in PARTITION_AXES:
+                        if axis in u.keys:
+                            assert "${" + axis + "}" in cid, (family, n, u.name, cid, axis)
+        files[f"Dockerfile.{family}"] = "\n".join(out).rstrip("\n") + "\n"
+    for (family, n), us in users.items():
+        assert f"Dockerfile.{family}" in files and any(x[0] == n for x in DOCKERFILES[family][2]), (family, n)
+    return files
 
 
 GROUP_SPECS = [
@@ -507,7 +853,7 @@ def render(ncrates):
         ("zstd_image_compress_level", "11"),
         ("cache_compress_level", "3"),
         ("CARGO_TERM_VERBOSE", "false"),
-        ("docker_dir", q(".")),
+        ("docker_dir", q(DOCKER_DIR)),
         ("rustdoc_base_path", q("")),
     ]
     for k, v in simple_vars:
@@ -605,7 +951,9 @@ def predicted_count(stages, vector):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-o", "--output", help="write the bake file here (default stdout)")
+    ap.add_argument("-o", "--output",
+                    help="write the bake file here, and its Dockerfiles into docker/ next to it "
+                         "(default: the bake file alone, to stdout)")
     ap.add_argument("--crates", type=int, default=29,
                     help=f"workspace crates with per-crate lint stages (max {len(CRATES)}, default 29)")
     ap.add_argument("--vector", choices=sorted(VECTORS),
@@ -627,9 +975,15 @@ def main():
     if a.blocks:
         print(len(stages))
         return
+    dockerfiles = render_dockerfiles(stages)
     if a.output:
         with open(a.output, "w") as f:
             f.write(text)
+        ddir = os.path.join(os.path.dirname(os.path.abspath(a.output)), DOCKER_DIR)
+        os.makedirs(ddir, exist_ok=True)
+        for name, body in dockerfiles.items():
+            with open(os.path.join(ddir, name), "w") as f:
+                f.write(body)
     else:
         sys.stdout.write(text)
 
