@@ -9,7 +9,7 @@ use super::funcs;
 use super::funcs::convert;
 use super::ir::{Expr, ExprKind, ObjectKey, Part, Step};
 use super::source::Span;
-use super::value::{Value, format_number};
+use super::value::{Number, Value};
 use hcl_edit::expr::{BinaryOperator, UnaryOperator};
 use std::collections::BTreeMap;
 
@@ -139,7 +139,7 @@ pub fn eval(e: &Expr, scope: &Scope, g: &mut dyn Globals) -> Result<Value> {
         ExprKind::Unary(op, x) => {
             let v = eval(x, scope, g)?;
             match op {
-                UnaryOperator::Neg => Ok(Value::Number(-number_operand(&v, x.span)?)),
+                UnaryOperator::Neg => Ok(Value::Number(number_operand(&v, x.span)?.neg())),
                 UnaryOperator::Not => Ok(Value::Bool(!bool_operand(&v, x.span)?)),
             }
         }
@@ -246,7 +246,7 @@ fn iterate(v: &Value, span: Span, what: &str) -> Result<Vec<(Value, Value)>> {
                 let k = if matches!(v, Value::Set(_)) {
                     x.clone()
                 } else {
-                    Value::Number(i as f64)
+                    Value::Number(Number::from(i))
                 };
                 (k, x.clone())
             })
@@ -309,7 +309,7 @@ fn get_attr(v: Value, name: &str, span: Span) -> Result<Value> {
         )),
         Value::List(_) | Value::Tuple(_) | Value::Set(_) => {
             if let Ok(i) = name.parse::<usize>() {
-                return index(v, &Value::Number(i as f64), span);
+                return index(v, &Value::Number(Number::from(i)), span);
             }
             Err(BakeError::at(
                 span,
@@ -347,17 +347,20 @@ pub fn index(v: Value, key: &Value, span: Span) -> Result<Value> {
                     ),
                 )
             })?;
-            if n.fract() != 0.0 || n < 0.0 || n as usize >= items.len() {
+            let i = n
+                .to_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .filter(|i| *i < items.len());
+            let Some(i) = i else {
                 return Err(BakeError::at(
                     span,
                     format!(
-                        "invalid index: the given index {} is out of range for a sequence of {} elements",
-                        format_number(n),
+                        "invalid index: the given index {n} is out of range for a sequence of {} elements",
                         items.len()
                     ),
                 ));
-            }
-            Ok(items.swap_remove(n as usize))
+            };
+            Ok(items.swap_remove(i))
         }
         Value::Map(mut m) | Value::Object(mut m) => {
             let k = key.to_cty_string().ok_or_else(|| {
@@ -597,7 +600,7 @@ fn conditional_type(a: &Value, b: &Value) -> Option<convert::Ty> {
     }
 }
 
-fn number_operand(v: &Value, span: Span) -> Result<f64> {
+fn number_operand(v: &Value, span: Span) -> Result<Number> {
     match v {
         Value::Null => Err(BakeError::at(
             span,
@@ -648,73 +651,41 @@ fn binary(
         _ => {
             let x = number_operand(&av, a.span)?;
             let y = number_operand(&bv, b.span)?;
+            let failed = |msg: &str| {
+                BakeError::at(
+                    a.span,
+                    format!("Operation failed: Error during operation: {msg}."),
+                )
+            };
             match op {
-                Less => Value::Bool(x < y),
-                LessEq => Value::Bool(x <= y),
-                Greater => Value::Bool(x > y),
-                GreaterEq => Value::Bool(x >= y),
-                Plus => Value::Number(decimal_op(x, y, op).unwrap_or(x + y)),
-                Minus => Value::Number(decimal_op(x, y, op).unwrap_or(x - y)),
-                Mul => Value::Number(decimal_op(x, y, op).unwrap_or(x * y)),
-                Div => {
-                    if y == 0.0 {
-                        return Err(BakeError::at(b.span, "division by zero"));
-                    }
-                    Value::Number(decimal_op(x, y, op).unwrap_or(x / y))
-                }
-                Mod => {
-                    if y == 0.0 {
-                        return Err(BakeError::at(b.span, "modulo by zero"));
-                    }
-                    Value::Number(x % y)
-                }
+                Less => Value::Bool(x.cmp_value(&y).is_lt()),
+                LessEq => Value::Bool(x.cmp_value(&y).is_le()),
+                Greater => Value::Bool(x.cmp_value(&y).is_gt()),
+                GreaterEq => Value::Bool(x.cmp_value(&y).is_ge()),
+                Plus => Value::Number(
+                    x.add(&y)
+                        .map_err(|_| failed("can't compute sum of opposing infinities"))?,
+                ),
+                Minus => Value::Number(
+                    x.sub(&y)
+                        .map_err(|_| failed("can't subtract infinity from itself"))?,
+                ),
+                Mul => Value::Number(
+                    x.mul(&y)
+                        .map_err(|_| failed("can't multiply zero by infinity"))?,
+                ),
+                Div => Value::Number(
+                    x.quo(&y)
+                        .map_err(|_| failed("can't divide zero by zero or infinity by infinity"))?,
+                ),
+                Mod => Value::Number(
+                    x.modulo(&y)
+                        .map_err(|_| failed("can't use modulo with zero and infinity"))?,
+                ),
                 Eq | NotEq | And | Or => unreachable!(),
             }
         }
     })
-}
-
-/// Exact decimal arithmetic on the operands' shortest decimal forms.
-///
-/// cty computes with 512-bit floats, so `0.1 + 0.2` is exactly `0.3` there; plain
-/// f64 arithmetic would print `0.30000000000000004`. Numbers written in bake files
-/// are short decimals, so doing the operation on those decimals and rounding once
-/// reproduces cty's printed result. Returns `None` when the result does not fit
-/// (then f64 arithmetic is used).
-fn decimal_op(x: f64, y: f64, op: BinaryOperator) -> Option<f64> {
-    fn to_dec(v: f64) -> Option<(i128, u32)> {
-        let s = format_number(v);
-        let (neg, s) = match s.strip_prefix('-') {
-            Some(r) => (true, r),
-            None => (false, s.as_str()),
-        };
-        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-        if int.len() + frac.len() > 30 {
-            return None;
-        }
-        let m: i128 = format!("{int}{frac}").parse().ok()?;
-        Some((if neg { -m } else { m }, frac.len() as u32))
-    }
-    let (a, sa) = to_dec(x)?;
-    let (b, sb) = to_dec(y)?;
-    let scale = sa.max(sb);
-    let a = a.checked_mul(10i128.checked_pow(scale - sa)?)?;
-    let b = b.checked_mul(10i128.checked_pow(scale - sb)?)?;
-    let (m, scale) = match op {
-        BinaryOperator::Plus => (a.checked_add(b)?, scale),
-        BinaryOperator::Minus => (a.checked_sub(b)?, scale),
-        BinaryOperator::Mul => (a.checked_mul(b)?, scale * 2),
-        BinaryOperator::Div => {
-            // Exact only when the quotient terminates within 18 more digits.
-            let num = a.checked_mul(10i128.pow(18))?;
-            if b == 0 || num % b != 0 {
-                return None;
-            }
-            (num / b, 18)
-        }
-        _ => return None,
-    };
-    format!("{m}e-{scale}").parse().ok()
 }
 
 fn render_parts(

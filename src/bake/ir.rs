@@ -3,7 +3,7 @@
 
 use super::error::{BakeError, Result};
 use super::source::Span;
-use super::value::Value;
+use super::value::{Number, Value};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{self as hx, BinaryOperator, UnaryOperator};
 use hcl_edit::template::{self as ht, Strip};
@@ -315,7 +315,7 @@ pub struct Lowerer<'a> {
 }
 
 impl Lowerer<'_> {
-    fn span(&self, s: Option<std::ops::Range<usize>>) -> Span {
+    pub(crate) fn span(&self, s: Option<std::ops::Range<usize>>) -> Span {
         match s {
             Some(r) => Span::new(self.file, r.start + self.offset..r.end + self.offset),
             None => Span::new(self.file, self.offset..self.offset),
@@ -328,9 +328,15 @@ impl Lowerer<'_> {
             hx::Expression::Null(_) => ExprKind::Literal(Value::Null),
             hx::Expression::Bool(b) => ExprKind::Literal(Value::Bool(*b.value())),
             hx::Expression::Number(n) => {
-                let v = n
-                    .value()
-                    .as_f64()
+                // cty parses the literal's text at 512 bits; hcl-edit's value is
+                // only a u64/i64/f64, so read the source text when we have it.
+                let text = e.span().and_then(|r| self.src.get(r)).map(str::trim);
+                let v = text
+                    .and_then(Number::parse)
+                    .or_else(|| {
+                        let f = n.value().as_f64()?;
+                        Number::parse(&Number::from_f64(f).to_string())
+                    })
                     .ok_or_else(|| BakeError::at(span, "invalid number"))?;
                 ExprKind::Literal(Value::Number(v))
             }
@@ -456,7 +462,7 @@ impl Lowerer<'_> {
                 hx::TraversalOperator::GetAttr(id) => Step::Attr(id.as_str().to_string(), *span),
                 hx::TraversalOperator::Index(e) => Step::Index(self.expr(e)?),
                 hx::TraversalOperator::LegacyIndex(n) => Step::Index(Expr::new(
-                    ExprKind::Literal(Value::Number(*n.value() as f64)),
+                    ExprKind::Literal(Value::Number(Number::from_u64(*n.value()))),
                     *span,
                 )),
                 _ => unreachable!("splats are split off by the caller"),
@@ -734,7 +740,9 @@ pub fn lower_json(v: &serde_json::Value, file: usize) -> Result<Expr> {
     let kind = match v {
         serde_json::Value::Null => ExprKind::Literal(Value::Null),
         serde_json::Value::Bool(b) => ExprKind::Literal(Value::Bool(*b)),
-        serde_json::Value::Number(n) => ExprKind::Literal(Value::Number(n.as_f64().unwrap_or(0.0))),
+        serde_json::Value::Number(n) => ExprKind::Literal(Value::Number(
+            Number::parse(&n.to_string()).unwrap_or_else(|| Number::from_i64(0)),
+        )),
         serde_json::Value::String(s) => return json_template(s, file),
         serde_json::Value::Array(items) => ExprKind::Tuple(
             items

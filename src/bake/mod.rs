@@ -12,6 +12,7 @@ pub mod eval;
 pub mod funcs;
 pub mod ir;
 pub mod load;
+pub mod number;
 pub mod print;
 pub mod resolve;
 pub mod source;

@@ -9,7 +9,7 @@ use super::ir::{Expr, ExprKind};
 use super::source::Span;
 use super::syntax::{Attr, Block, Body};
 use super::target::{FieldKind, FieldValue, Group, TARGET_FIELDS, Target, field_kind};
-use super::value::{Value, parse_number};
+use super::value::{Number, Value, parse_number};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -1020,7 +1020,7 @@ fn coerce_env(name: &str, env: &str, default: Value, span: Span) -> Result<Value
             .with_help("use true/false (or 1/0, t/f)")
         }),
         Value::String(_) | Value::Null => Ok(Value::String(env.to_string())),
-        Value::Number(_) => parse_go_float(env).map(Value::Number).ok_or_else(|| {
+        Value::Number(_) => parse_go_float(env).map(|f| Value::Number(Number::from_f64(f))).ok_or_else(|| {
             BakeError::at(
                 span,
                 format!("failed to parse {name} as number: {env:?} from the environment is not a number"),
@@ -1043,5 +1043,6 @@ fn parse_go_float(s: &str) -> Option<f64> {
     if s.contains('_') {
         return None;
     }
-    parse_number(s)
+    parse_number(s)?;
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }

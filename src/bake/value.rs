@@ -5,11 +5,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use super::number::Number;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
-    Number(f64),
+    Number(Number),
     String(String),
     /// Homogeneous sequence (cty list), e.g. the result of `split`.
     List(Vec<Value>),
@@ -69,16 +71,16 @@ impl Value {
     pub fn to_cty_string(&self) -> Option<String> {
         match self {
             Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(format_number(*n)),
+            Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_string()),
             _ => None,
         }
     }
 
     /// Converts to a number as cty does: numbers as they are, strings parsed as decimals.
-    pub fn to_cty_number(&self) -> Option<f64> {
+    pub fn to_cty_number(&self) -> Option<Number> {
         match self {
-            Value::Number(n) => Some(*n),
+            Value::Number(n) => Some(n.clone()),
             Value::String(s) => parse_number(s),
             _ => None,
         }
@@ -100,30 +102,20 @@ impl Value {
     }
 }
 
-/// Formats a number like Go's `big.Float.Text('f', -1)`: shortest round-trip
-/// decimal, never in exponent form.
-pub fn format_number(n: f64) -> String {
-    if n == 0.0 {
-        return "0".to_string();
-    }
-    if n.is_infinite() {
-        return if n > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    format!("{n}")
+/// A number value from an f64 (cty's `NumberFloatVal`, 53-bit precision).
+pub fn num(f: f64) -> Value {
+    Value::Number(Number::from_f64(f))
 }
 
-/// Parses a decimal number as cty does for string-to-number conversion.
-pub fn parse_number(s: &str) -> Option<f64> {
-    let t = s;
-    if t.is_empty() || t.starts_with('+') && t.len() == 1 {
-        return None;
-    }
-    // Reject forms that Go's big.Float parser rejects but Rust accepts.
-    let lower = t.to_ascii_lowercase();
-    if lower.contains("inf") || lower.contains("nan") || t.trim() != t {
-        return None;
-    }
-    t.parse::<f64>().ok().filter(|n| n.is_finite())
+/// A number value from an integer (cty's `NumberIntVal`, 64-bit precision).
+pub fn int(i: i64) -> Value {
+    Value::Number(Number::from_i64(i))
+}
+
+/// Parses a decimal number as cty does for string-to-number conversion
+/// (`cty.ParseNumberVal`: 512-bit precision).
+pub fn parse_number(s: &str) -> Option<Number> {
+    Number::parse(s)
 }
 
 impl fmt::Display for Value {
@@ -131,7 +123,7 @@ impl fmt::Display for Value {
         match self {
             Value::Null => write!(f, "null"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Number(n) => write!(f, "{}", format_number(*n)),
+            Value::Number(n) => write!(f, "{n}"),
             Value::String(s) => write!(f, "{s:?}"),
             Value::List(v) | Value::Tuple(v) | Value::Set(v) => {
                 write!(f, "[")?;

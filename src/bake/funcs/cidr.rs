@@ -245,7 +245,7 @@ mod tests {
         Value::string(x)
     }
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        crate::bake::value::num(x)
     }
 
     #[test]

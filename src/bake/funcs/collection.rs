@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::convert::{Ty, convert, equals, ty_eq, type_of, unify};
-use super::{PTy, Param, as_int, as_num, as_str, call_args, fixed_args};
-use crate::bake::value::Value;
+use super::{PTy, Param, as_int, as_number, as_str, call_args, fixed_args};
+use crate::bake::value::{Number, Value};
 
 const LIST: Param = Param::new("list", PTy::Dyn);
 
@@ -177,7 +177,7 @@ pub fn element(args: &[Value]) -> Result<Value, String> {
             ));
         }
     };
-    if as_num(&a[1]) < 0.0 {
+    if as_number(&a[1]).signum() < 0 {
         return Err("cannot use element function with a negative index".into());
     }
     let idx = as_int(&a[1]).map_err(|e| format!("invalid index: {e}"))?;
@@ -210,7 +210,9 @@ pub fn flatten(args: &[Value]) -> Result<Value, String> {
 fn has_index(coll: &Value, key: &Value) -> bool {
     match coll {
         Value::List(xs) | Value::Tuple(xs) => match key {
-            Value::Number(n) => n.fract() == 0.0 && *n >= 0.0 && (*n as usize) < xs.len(),
+            Value::Number(n) => n
+                .to_i64()
+                .is_some_and(|i| i >= 0 && (i as u64) < xs.len() as u64),
             _ => false,
         },
         Value::Map(m) => match key {
@@ -270,7 +272,9 @@ pub fn index(args: &[Value]) -> Result<Value, String> {
         return Err("invalid index".into());
     }
     Ok(match (coll, key) {
-        (Value::List(xs) | Value::Tuple(xs), Value::Number(n)) => xs[*n as usize].clone(),
+        (Value::List(xs) | Value::Tuple(xs), Value::Number(n)) => {
+            xs[n.to_i64().unwrap_or(0) as usize].clone()
+        }
         (Value::Map(m), Value::String(k)) => m[k].clone(),
         _ => unreachable!(),
     })
@@ -289,8 +293,10 @@ pub fn keys(args: &[Value]) -> Result<Value, String> {
 pub fn length(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[Param::new("collection", PTy::Dyn)])?;
     match &a[0] {
-        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => Ok(Value::Number(xs.len() as f64)),
-        Value::Map(m) => Ok(Value::Number(m.len() as f64)),
+        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+            Ok(Value::Number(Number::from(xs.len())))
+        }
+        Value::Map(m) => Ok(Value::Number(Number::from(m.len()))),
         _ => Err("collection must be a list, a map or a tuple".into()),
     }
 }
@@ -357,31 +363,48 @@ pub fn merge(args: &[Value]) -> Result<Value, String> {
 
 pub fn range(args: &[Value]) -> Result<Value, String> {
     let a = call_args(args, &[], Some(Param::new("params", PTy::Num)))?;
-    let n: Vec<f64> = a.iter().map(as_num).collect();
+    let n: Vec<Number> = a.iter().map(as_number).collect();
+    let zero = Number::from_i64(0);
+    let unit = |down: bool| Number::from_i64(if down { -1 } else { 1 });
     let (start, end, step) = match n.len() {
-        1 => (0.0, n[0], if n[0] < 0.0 { -1.0 } else { 1.0 }),
-        2 => (n[0], n[1], if n[1] < n[0] { -1.0 } else { 1.0 }),
-        3 => (n[0], n[1], n[2]),
+        1 => (
+            zero.clone(),
+            n[0].clone(),
+            unit(n[0].cmp_value(&zero).is_lt()),
+        ),
+        2 => (
+            n[0].clone(),
+            n[1].clone(),
+            unit(n[1].cmp_value(&n[0]).is_lt()),
+        ),
+        3 => (n[0].clone(), n[1].clone(), n[2].clone()),
         _ => return Err("must have one, two, or three arguments".into()),
     };
-    if step == 0.0 {
+    if step.is_zero() {
         return Err("step must not be zero".into());
     }
-    let down = step < 0.0;
-    if down && end > start {
+    let down = step.cmp_value(&zero).is_lt();
+    if down && end.cmp_value(&start).is_gt() {
         return Err("end must be less than start when step is negative".into());
     }
-    if !down && end < start {
+    if !down && end.cmp_value(&start).is_lt() {
         return Err("end must be greater than start when step is positive".into());
     }
     let mut vals = vec![];
     let mut num = start;
-    while if down { num > end } else { num < end } {
+    while if down {
+        num.cmp_value(&end).is_gt()
+    } else {
+        num.cmp_value(&end).is_lt()
+    } {
         if vals.len() >= 1024 {
             return Err("more than 1024 values were generated; either decrease the difference between start and end or use a smaller step".into());
         }
+        let next = num
+            .add(&step)
+            .map_err(|_| "can't compute sum of opposing infinities".to_string())?;
         vals.push(Value::Number(num));
-        num += step;
+        num = next;
     }
     Ok(Value::List(vals))
 }
@@ -490,7 +513,7 @@ mod tests {
         Value::string(x)
     }
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        crate::bake::value::num(x)
     }
     fn b(x: bool) -> Value {
         Value::Bool(x)

@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::bake::value::{Value, format_number, parse_number};
+use crate::bake::value::{Value, parse_number};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
@@ -466,7 +466,7 @@ pub fn convert(v: &Value, ty: &Ty) -> Result<Value, String> {
             .map(Value::String)
             .ok_or_else(|| mismatch(v, ty)),
         Ty::Number => match v {
-            Value::Number(n) => Ok(Value::Number(*n)),
+            Value::Number(n) => Ok(Value::Number(n.clone())),
             Value::String(s) => parse_number(s)
                 .map(Value::Number)
                 .ok_or_else(|| mismatch(v, ty)),
@@ -622,7 +622,7 @@ fn set_less(a: &Value, b: &Value) -> Ordering {
         (Value::Null, _) => Ordering::Greater,
         (_, Value::Null) => Ordering::Less,
         (Value::String(x), Value::String(y)) => x.cmp(y),
-        (Value::Number(x), Value::Number(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+        (Value::Number(x), Value::Number(y)) => x.cmp_value(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => set_hash(a).cmp(&set_hash(b)),
     }
@@ -638,7 +638,7 @@ pub fn set_hash(v: &Value) -> String {
 fn append_hash(v: &Value, buf: &mut String) {
     match v {
         Value::Null => buf.push('~'),
-        Value::Number(n) => buf.push_str(&go_g10(*n)),
+        Value::Number(n) => buf.push_str(&n.text('g', Some(10))),
         Value::Bool(b) => buf.push(if *b { 'T' } else { 'F' }),
         Value::String(s) => buf.push_str(&go_quote(s)),
         Value::Map(m) => {
@@ -678,11 +678,6 @@ fn append_hash(v: &Value, buf: &mut String) {
     }
 }
 
-/// big.Float.String(): `%.10g`.
-fn go_g10(n: f64) -> String {
-    super::format::go_float(n, 'g', Some(10))
-}
-
 /// Go's `strconv.Quote` (approximately: printable characters are kept).
 pub fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");
@@ -712,11 +707,6 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-/// Converts a number to a string as cty does (kept here for convenience).
-pub fn num_str(n: f64) -> String {
-    format_number(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -738,14 +728,14 @@ mod tests {
 
     #[test]
     fn tuple_to_list() {
-        let t = Value::Tuple(vec![Value::Number(1.0), Value::Bool(true)]);
+        let t = Value::Tuple(vec![crate::bake::value::num(1.0), Value::Bool(true)]);
         assert_eq!(
             convert(&t, &Ty::list(Ty::String)).unwrap(),
             Value::List(vec![s("1"), s("true")])
         );
         assert_eq!(
             convert(
-                &Value::Tuple(vec![Value::Number(1.0), s("a")]),
+                &Value::Tuple(vec![crate::bake::value::num(1.0), s("a")]),
                 &Ty::list(Ty::Dynamic)
             )
             .unwrap(),
@@ -753,7 +743,7 @@ mod tests {
         );
         assert!(
             convert(
-                &Value::Tuple(vec![Value::Number(1.0), Value::Bool(true)]),
+                &Value::Tuple(vec![crate::bake::value::num(1.0), Value::Bool(true)]),
                 &Ty::list(Ty::Dynamic)
             )
             .is_err()
@@ -767,10 +757,16 @@ mod tests {
             convert(&t, &Ty::set(Ty::Dynamic)).unwrap(),
             Value::Set(vec![s("a"), s("b")])
         );
-        let t = Value::Tuple(vec![Value::Number(10.0), Value::Number(9.0)]);
+        let t = Value::Tuple(vec![
+            crate::bake::value::num(10.0),
+            crate::bake::value::num(9.0),
+        ]);
         assert_eq!(
             convert(&t, &Ty::set(Ty::Dynamic)).unwrap(),
-            Value::Set(vec![Value::Number(9.0), Value::Number(10.0)])
+            Value::Set(vec![
+                crate::bake::value::num(9.0),
+                crate::bake::value::num(10.0)
+            ])
         );
     }
 
@@ -782,12 +778,12 @@ mod tests {
                 .unwrap_err()
                 .contains("lowercase")
         );
-        assert!(convert(&Value::Number(1.0), &Ty::Bool).is_err());
+        assert!(convert(&crate::bake::value::num(1.0), &Ty::Bool).is_err());
     }
 
     #[test]
     fn equality() {
-        assert!(!equals(&Value::Number(1.0), &s("1")));
+        assert!(!equals(&crate::bake::value::num(1.0), &s("1")));
         assert!(equals(&Value::Null, &Value::Null));
         assert!(!equals(
             &Value::List(vec![s("a")]),

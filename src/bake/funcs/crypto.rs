@@ -211,14 +211,21 @@ mod tests {
 
     #[test]
     fn bcrypt_hash() {
-        let Value::String(h) = bcrypt(&[s("test"), Value::Number(4.0)]).unwrap() else {
+        let Value::String(h) = bcrypt(&[s("test"), crate::bake::value::num(4.0)]).unwrap() else {
             panic!()
         };
         assert!(h.starts_with("$2a$04$"), "{h}");
         assert!(::bcrypt::verify("test", &h).unwrap());
-        assert!(bcrypt(&[s("test"), Value::Number(4.0), Value::Number(5.0)]).is_err());
         assert!(
-            bcrypt(&[s("test"), Value::Number(32.0)])
+            bcrypt(&[
+                s("test"),
+                crate::bake::value::num(4.0),
+                crate::bake::value::num(5.0)
+            ])
+            .is_err()
+        );
+        assert!(
+            bcrypt(&[s("test"), crate::bake::value::num(32.0)])
                 .unwrap_err()
                 .contains("outside allowed range")
         );

@@ -8,7 +8,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 use super::{PTy, Param, as_str, fixed_args};
-use crate::bake::value::{Value, format_number};
+use crate::bake::value::{Number, Value};
 
 const STR: Param = Param::new("str", PTy::Str);
 
@@ -86,10 +86,10 @@ fn marshal(v: &Value, out: &mut String) -> Result<(), String> {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => {
-            if n.is_infinite() {
+            if n.is_inf() {
                 return Err("cannot serialize infinity as JSON".into());
             }
-            out.push_str(&format_number(*n));
+            out.push_str(&n.to_string());
         }
         Value::String(s) => json_string(s, out),
         Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
@@ -272,9 +272,8 @@ impl JsonParser<'_> {
             }
         }
         let text = &self.src[start..self.pos];
-        text.parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite())
+        Number::parse(text)
+            .filter(|n| !n.is_inf())
             .map(Value::Number)
             .ok_or_else(|| format!("number {text} out of range"))
     }
@@ -565,7 +564,7 @@ mod tests {
         Value::string(x)
     }
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        crate::bake::value::num(x)
     }
     fn obj(kv: &[(&str, Value)]) -> Value {
         Value::Object(kv.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())

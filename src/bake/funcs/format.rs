@@ -1,151 +1,19 @@
-//! `format` and `formatlist` (cty stdlib format.go / format_fsm.rl), and Go-style
-//! float formatting (big.Float's `Text`/`Format`) built on Rust's exact decimal
-//! conversion of f64.
+//! `format` and `formatlist` (cty stdlib format.go / format_fsm.rl), with Go's
+//! big.Float / big.Int formatting of numbers.
 
+use std::cmp::Ordering;
+
+use num_bigint::{BigInt, Sign};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::convert::{Ty, convert};
 use super::encoding::json_marshal;
 use super::{PTy, Param, call_args};
-use crate::bake::value::Value;
-
-/// Decimal digits `0.mant × 10^exp` with trailing zeros trimmed (big's `decimal`).
-struct Decimal {
-    mant: Vec<u8>,
-    exp: i32,
-}
-
-impl Decimal {
-    /// `sig` = None: shortest round-trip digits; Some(n): rounded to n significant digits.
-    fn new(x: f64, sig: Option<usize>) -> Decimal {
-        let x = x.abs();
-        if x == 0.0 {
-            return Decimal {
-                mant: vec![],
-                exp: 0,
-            };
-        }
-        let s = match sig {
-            None => format!("{x:e}"),
-            Some(n) => format!("{:.*e}", n.max(1) - 1, x),
-        };
-        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-        let mut mant: Vec<u8> = m.bytes().filter(|b| b.is_ascii_digit()).collect();
-        while mant.last() == Some(&b'0') {
-            mant.pop();
-        }
-        let exp = e.parse::<i32>().unwrap_or(0) + 1;
-        Decimal { mant, exp }
-    }
-
-    fn digit(&self, i: i32) -> u8 {
-        if i >= 0 && (i as usize) < self.mant.len() {
-            self.mant[i as usize]
-        } else {
-            b'0'
-        }
-    }
-
-    fn fmt_e(&self, upper: bool, prec: usize) -> String {
-        let mut out = String::new();
-        out.push(self.digit(0) as char);
-        if prec > 0 {
-            out.push('.');
-            for i in 1..=prec {
-                out.push(self.digit(i as i32) as char);
-            }
-        }
-        out.push(if upper { 'E' } else { 'e' });
-        let exp = if self.mant.is_empty() {
-            0
-        } else {
-            self.exp - 1
-        };
-        out.push(if exp < 0 { '-' } else { '+' });
-        out.push_str(&format!("{:02}", exp.abs()));
-        out
-    }
-
-    fn fmt_f(&self, prec: usize) -> String {
-        let mut out = String::new();
-        if self.exp > 0 {
-            for i in 0..self.exp {
-                out.push(self.digit(i) as char);
-            }
-        } else {
-            out.push('0');
-        }
-        if prec > 0 {
-            out.push('.');
-            for i in 1..=prec as i32 {
-                out.push(self.digit(self.exp + i - 1) as char);
-            }
-        }
-        out
-    }
-}
+use crate::bake::value::{Number, Value};
 
 /// big.Float's `Text(verb, prec)` for verbs e, E, f, g, G (prec None = -1, shortest).
-pub fn go_float(x: f64, verb: char, prec: Option<usize>) -> String {
-    if x.is_infinite() {
-        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    let sign = if x.is_sign_negative() && x != 0.0 {
-        "-"
-    } else {
-        ""
-    };
-    let body = match verb {
-        'e' | 'E' => {
-            let d = match prec {
-                None => Decimal::new(x, None),
-                Some(p) => Decimal::new(x, Some(p + 1)),
-            };
-            let p = prec.unwrap_or(d.mant.len().saturating_sub(1));
-            d.fmt_e(verb == 'E', p)
-        }
-        'f' => match prec {
-            None => {
-                let d = Decimal::new(x, None);
-                let p = (d.mant.len() as i32 - d.exp).max(0) as usize;
-                d.fmt_f(p)
-            }
-            Some(p) => format!("{:.*}", p, x.abs()),
-        },
-        _ => {
-            let (d, mut p) = match prec {
-                None => {
-                    let d = Decimal::new(x, None);
-                    let l = d.mant.len();
-                    (d, l)
-                }
-                Some(p) => {
-                    let p = p.max(1);
-                    (Decimal::new(x, Some(p)), p)
-                }
-            };
-            let mut eprec = p as i32;
-            if eprec > d.mant.len() as i32 && d.mant.len() as i32 >= d.exp {
-                eprec = d.mant.len() as i32;
-            }
-            if prec.is_none() {
-                eprec = 6;
-            }
-            let exp = d.exp - 1;
-            if exp < -4 || exp >= eprec {
-                if p > d.mant.len() {
-                    p = d.mant.len();
-                }
-                d.fmt_e(verb == 'G', p.saturating_sub(1))
-            } else {
-                if p as i32 > d.exp {
-                    p = d.mant.len();
-                }
-                d.fmt_f((p as i32 - d.exp).max(0) as usize)
-            }
-        }
-    };
-    format!("{sign}{body}")
+pub fn go_float(x: &Number, verb: char, prec: Option<usize>) -> String {
+    x.text(verb, prec)
 }
 
 #[derive(Default, Clone)]
@@ -206,15 +74,15 @@ fn pad_number(v: &Verb, body: String, allow_zero: bool) -> String {
 }
 
 /// big.Int.Format for verbs b, d, o, x, X.
-fn format_int(v: &Verb, n: f64) -> String {
-    let neg = n < 0.0;
-    let a = n.abs();
+fn format_int(v: &Verb, n: &BigInt) -> String {
+    let neg = n.sign() == Sign::Minus;
+    let a = n.magnitude();
     let mut digits = match v.mode {
-        'b' => to_base(a, 2),
-        'o' => to_base(a, 8),
-        'x' => to_base(a, 16),
-        'X' => to_base(a, 16).to_uppercase(),
-        _ => format!("{a:.0}"),
+        'b' => a.to_str_radix(2),
+        'o' => a.to_str_radix(8),
+        'x' => a.to_str_radix(16),
+        'X' => a.to_str_radix(16).to_uppercase(),
+        _ => a.to_str_radix(10),
     };
     let sign = if neg {
         "-"
@@ -272,20 +140,6 @@ fn pad_simple(_v: &Verb, s: String) -> String {
     s
 }
 
-fn to_base(mut a: f64, base: u32) -> String {
-    if a == 0.0 {
-        return "0".into();
-    }
-    let mut out = vec![];
-    let b = base as f64;
-    while a >= 1.0 {
-        let d = (a % b) as u32;
-        out.push(std::char::from_digit(d, base).unwrap_or('0'));
-        a = (a / b).floor();
-    }
-    out.iter().rev().collect()
-}
-
 fn append_verb(v: &mut Verb, buf: &mut String, args: &[Value]) -> Result<(), String> {
     if v.arg_num > args.len() {
         return Err(format!(
@@ -309,7 +163,7 @@ fn append_verb(v: &mut Verb, buf: &mut String, args: &[Value]) -> Result<(), Str
         'v' => {
             let s = match arg {
                 Value::String(s) if !v.sharp => s.clone(),
-                Value::Number(n) if !v.sharp => go_float(*n, 'g', None),
+                Value::Number(n) if !v.sharp => go_float(n, 'g', None),
                 _ => json_marshal(arg).map_err(unsupported)?,
             };
             buf.push_str(&pad_width(v, s));
@@ -327,13 +181,13 @@ fn append_verb(v: &mut Verb, buf: &mut String, args: &[Value]) -> Result<(), Str
                     'g' | 'G' => v.prec,
                     _ => Some(v.prec.unwrap_or(6)),
                 };
-                let body = go_float(n, v.mode, prec);
-                buf.push_str(&pad_number(v, body, !n.is_infinite()));
+                let body = go_float(&n, v.mode, prec);
+                buf.push_str(&pad_number(v, body, !n.is_inf()));
             } else {
-                if n.is_infinite() || n.fract() != 0.0 {
+                let Some((i, Ordering::Equal)) = n.to_bigint() else {
                     return Err(unsupported("an integer is required".into()));
-                }
-                buf.push_str(&format_int(v, n));
+                };
+                buf.push_str(&format_int(v, &i));
             }
         }
         's' | 'q' => {
@@ -557,7 +411,7 @@ mod tests {
         Value::string(x)
     }
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        crate::bake::value::num(x)
     }
     fn f(fmt: &str, args: Vec<Value>) -> Result<String, String> {
         let mut a = vec![s(fmt)];
@@ -701,11 +555,14 @@ mod tests {
 
     #[test]
     fn go_float_text() {
-        assert_eq!(go_float(0.0, 'g', None), "0");
-        assert_eq!(go_float(100.0, 'g', None), "100");
-        assert_eq!(go_float(1e21, 'g', None), "1e+21");
-        assert_eq!(go_float(-0.5, 'g', None), "-0.5");
-        assert_eq!(go_float(12345678.0, 'g', Some(10)), "12345678");
-        assert_eq!(go_float(0.25, 'f', Some(1)), "0.2");
+        assert_eq!(go_float(&Number::from_f64(0.0), 'g', None), "0");
+        assert_eq!(go_float(&Number::from_f64(100.0), 'g', None), "100");
+        assert_eq!(go_float(&Number::from_f64(1e21), 'g', None), "1e+21");
+        assert_eq!(go_float(&Number::from_f64(-0.5), 'g', None), "-0.5");
+        assert_eq!(
+            go_float(&Number::from_f64(12345678.0), 'g', Some(10)),
+            "12345678"
+        );
+        assert_eq!(go_float(&Number::from_f64(0.25), 'f', Some(1)), "0.2");
     }
 }

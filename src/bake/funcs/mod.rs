@@ -5,9 +5,8 @@
 //! `try` and `can` evaluate their arguments lazily, so the evaluator handles them
 //! itself; `convert` (hcl's typeexpr) is not provided either.
 //!
-//! Limitation: cty numbers are arbitrary-precision big floats; here they are f64,
-//! so arithmetic, `%f`/`%e` formatting of long fractions, `parseint` of numbers
-//! above 2^53 and similar are only as precise as f64.
+//! Numbers are `value::Number`, an emulation of cty's big floats; functions that
+//! cty implements on float64 or int (log, pow, signum, indices) convert as gocty does.
 //!
 //! Crates added for this module:
 //! - `regex`: Go RE2-compatible syntax for regex/regexall/regex_replace.
@@ -32,7 +31,7 @@ pub mod regex;
 pub mod set;
 pub mod string;
 
-use super::value::Value;
+use super::value::{Number, Value};
 use convert::Ty;
 
 /// A builtin receives its already-evaluated arguments.
@@ -261,24 +260,35 @@ pub fn as_str(v: &Value) -> &str {
 }
 
 /// The number inside a value already converted to number.
+pub fn as_number(v: &Value) -> Number {
+    match v {
+        Value::Number(n) => n.clone(),
+        _ => Number::from_i64(0),
+    }
+}
+
+/// The number inside a value already converted to number, as gocty converts
+/// it to a Go `float64` (nearest value).
 pub fn as_num(v: &Value) -> f64 {
     match v {
-        Value::Number(n) => *n,
+        Value::Number(n) => n.to_f64(),
         _ => 0.0,
     }
 }
 
 /// gocty's conversion of a number to a Go `int`.
 pub fn as_int(v: &Value) -> Result<i64, String> {
-    let n = as_num(v);
-    if n.fract() != 0.0 || !(-9.223372036854776e18..9.223372036854776e18).contains(&n) {
-        return Err(format!(
+    match v {
+        Value::Number(n) => n.to_i64(),
+        _ => Some(0),
+    }
+    .ok_or_else(|| {
+        format!(
             "value must be a whole number, between {} and {}",
             i64::MIN,
             i64::MAX
-        ));
-    }
-    Ok(n as i64)
+        )
+    })
 }
 
 #[cfg(test)]
@@ -314,7 +324,10 @@ mod tests {
     #[test]
     fn argument_checks() {
         let upper = lookup("upper").unwrap().call;
-        assert_eq!(upper(&[Value::Number(1.0)]).unwrap(), Value::string("1"));
+        assert_eq!(
+            upper(&[crate::bake::value::num(1.0)]).unwrap(),
+            Value::string("1")
+        );
         assert!(
             upper(&[])
                 .unwrap_err()

@@ -1,32 +1,34 @@
-//! Number functions (cty stdlib number.go). Numbers are f64 here (cty uses
-//! big floats); results that would be NaN are errors, as cty panics on them.
+//! Number functions (cty stdlib number.go). Arithmetic is on `Number` (cty's big
+//! floats); log and pow go through float64 and signum through int, as in cty.
+//! Results that would be NaN are errors, as cty panics on them.
 
-use super::{PTy, Param, as_int, as_num, as_str, call_args, fixed_args};
-use crate::bake::value::Value;
+use num_bigint::{BigInt, BigUint, Sign};
+
+use super::{PTy, Param, as_int, as_num, as_number, as_str, call_args, fixed_args};
+use crate::bake::value::{Number, Value};
 
 const NUM: Param = Param::new("num", PTy::Num);
 const A: Param = Param::new("a", PTy::Num);
 const B: Param = Param::new("b", PTy::Num);
 
-fn one(args: &[Value]) -> Result<f64, String> {
-    Ok(as_num(&fixed_args(args, &[NUM])?[0]))
+fn one(args: &[Value]) -> Result<Number, String> {
+    Ok(as_number(&fixed_args(args, &[NUM])?[0]))
 }
 
-fn two(args: &[Value]) -> Result<(f64, f64), String> {
+fn two(args: &[Value]) -> Result<(Number, Number), String> {
     let a = fixed_args(args, &[A, B])?;
-    Ok((as_num(&a[0]), as_num(&a[1])))
+    Ok((as_number(&a[0]), as_number(&a[1])))
 }
 
-fn num(n: f64) -> Value {
-    // Avoid "-0": cty's big floats render negative zero as "0" anyway.
-    Value::Number(if n == 0.0 { 0.0 } else { n })
+fn num(n: Number) -> Value {
+    Value::Number(n)
 }
 
-fn checked(n: f64, msg: &str) -> Result<Value, String> {
-    if n.is_nan() {
+fn float(f: f64, msg: &str) -> Result<Value, String> {
+    if f.is_nan() {
         Err(msg.to_string())
     } else {
-        Ok(num(n))
+        Ok(num(Number::from_f64(f)))
     }
 }
 
@@ -35,105 +37,124 @@ pub fn absolute(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn negate(args: &[Value]) -> Result<Value, String> {
-    Ok(num(-one(args)?))
+    Ok(num(one(args)?.neg()))
 }
 
 pub fn add(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    checked(a + b, "can't compute sum of opposing infinities")
+    a.add(&b)
+        .map(num)
+        .map_err(|_| "can't compute sum of opposing infinities".into())
 }
 
 pub fn subtract(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    checked(a - b, "can't subtract infinity from itself")
+    a.sub(&b)
+        .map(num)
+        .map_err(|_| "can't subtract infinity from itself".into())
 }
 
 pub fn multiply(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    checked(a * b, "can't multiply zero by infinity")
+    a.mul(&b)
+        .map(num)
+        .map_err(|_| "can't multiply zero by infinity".into())
 }
 
 pub fn divide(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    checked(a / b, "can't divide zero by zero or infinity by infinity")
+    a.quo(&b)
+        .map(num)
+        .map_err(|_| "can't divide zero by zero or infinity by infinity".into())
 }
 
 pub fn modulo(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    if a.is_infinite() || b.is_infinite() {
-        return checked(a * b, "can't use modulo with zero and infinity");
-    }
-    if b == 0.0 {
-        return Ok(num(a));
-    }
-    Ok(num(a % b))
+    a.modulo(&b)
+        .map(num)
+        .map_err(|_| "can't use modulo with zero and infinity".into())
 }
 
 pub fn greaterthan(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    Ok(Value::Bool(a > b))
+    Ok(Value::Bool(a.cmp_value(&b).is_gt()))
 }
 
 pub fn greaterthanorequalto(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    Ok(Value::Bool(a >= b))
+    Ok(Value::Bool(a.cmp_value(&b).is_ge()))
 }
 
 pub fn lessthan(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    Ok(Value::Bool(a < b))
+    Ok(Value::Bool(a.cmp_value(&b).is_lt()))
 }
 
 pub fn lessthanorequalto(args: &[Value]) -> Result<Value, String> {
     let (a, b) = two(args)?;
-    Ok(Value::Bool(a <= b))
+    Ok(Value::Bool(a.cmp_value(&b).is_le()))
 }
 
-fn numbers(args: &[Value]) -> Result<Vec<f64>, String> {
+fn numbers(args: &[Value]) -> Result<Vec<Number>, String> {
     let a = call_args(args, &[], Some(Param::new("numbers", PTy::Num)))?;
     if a.is_empty() {
         return Err("must pass at least one number".into());
     }
-    Ok(a.iter().map(as_num).collect())
+    Ok(a.iter().map(as_number).collect())
+}
+
+/// The first of the numbers that is strictly below (`min`) or above all before it.
+fn extreme(args: &[Value], min: bool) -> Result<Value, String> {
+    let mut best = Number::from_f64(if min {
+        f64::INFINITY
+    } else {
+        f64::NEG_INFINITY
+    });
+    for n in numbers(args)? {
+        let ord = n.cmp_value(&best);
+        if (min && ord.is_lt()) || (!min && ord.is_gt()) {
+            best = n;
+        }
+    }
+    Ok(num(best))
 }
 
 pub fn min(args: &[Value]) -> Result<Value, String> {
-    Ok(num(numbers(args)?
-        .into_iter()
-        .fold(f64::INFINITY, f64::min)))
+    extreme(args, true)
 }
 
 pub fn max(args: &[Value]) -> Result<Value, String> {
-    Ok(num(numbers(args)?
-        .into_iter()
-        .fold(f64::NEG_INFINITY, f64::max)))
+    extreme(args, false)
 }
 
 pub fn int(args: &[Value]) -> Result<Value, String> {
     let n = one(args)?;
-    if n.is_infinite() {
-        return Err("can't truncate infinity to an integer".into());
+    if n.is_int() {
+        return Ok(num(n));
     }
-    Ok(num(n.trunc()))
+    match n.to_bigint() {
+        Some((i, _)) => Ok(num(Number::from_bigint(&i))),
+        None => Err("can't truncate infinity to an integer".into()),
+    }
 }
 
 pub fn ceil(args: &[Value]) -> Result<Value, String> {
-    Ok(num(one(args)?.ceil()))
+    Ok(num(one(args)?.floor_ceil(false)))
 }
 
 pub fn floor(args: &[Value]) -> Result<Value, String> {
-    Ok(num(one(args)?.floor()))
+    Ok(num(one(args)?.floor_ceil(true)))
 }
 
 pub fn log(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[NUM, Param::new("base", PTy::Num)])?;
     let r = as_num(&a[0]).ln() / as_num(&a[1]).ln();
-    checked(r, "the result is not a number")
+    float(r, "the result is not a number")
 }
 
 pub fn pow(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[NUM, Param::new("power", PTy::Num)])?;
-    checked(
+    float(
         as_num(&a[0]).powf(as_num(&a[1])),
         "the result is not a number",
     )
@@ -141,11 +162,11 @@ pub fn pow(args: &[Value]) -> Result<Value, String> {
 
 pub fn signum(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[NUM])?;
-    Ok(num(as_int(&a[0])?.signum() as f64))
+    Ok(num(Number::from_i64(as_int(&a[0])?.signum())))
 }
 
 /// Go's big.Int.SetString for bases 2..=62 (no underscores, optional sign).
-fn parse_big_int(s: &str, base: u32) -> Option<f64> {
+fn parse_big_int(s: &str, base: u32) -> Option<BigInt> {
     let (neg, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -154,9 +175,7 @@ fn parse_big_int(s: &str, base: u32) -> Option<f64> {
     if digits.is_empty() {
         return None;
     }
-    let mut acc: f64 = 0.0;
-    let mut exact: u128 = 0;
-    let mut overflow = false;
+    let mut ds = Vec::with_capacity(digits.len());
     for c in digits.chars() {
         let d = match c {
             '0'..='9' => c as u32 - '0' as u32,
@@ -168,17 +187,13 @@ fn parse_big_int(s: &str, base: u32) -> Option<f64> {
         if d >= base {
             return None;
         }
-        acc = acc * base as f64 + d as f64;
-        match exact
-            .checked_mul(base as u128)
-            .and_then(|x| x.checked_add(d as u128))
-        {
-            Some(x) => exact = x,
-            None => overflow = true,
-        }
+        ds.push(d as u8);
     }
-    let v = if overflow { acc } else { exact as f64 };
-    Some(if neg { -v } else { v })
+    let m = BigUint::from_radix_be(&ds, base)?;
+    Some(BigInt::from_biguint(
+        if neg { Sign::Minus } else { Sign::Plus },
+        m,
+    ))
 }
 
 pub fn parseint(args: &[Value]) -> Result<Value, String> {
@@ -198,7 +213,7 @@ pub fn parseint(args: &[Value]) -> Result<Value, String> {
     }
     let s = as_str(&a[0]);
     parse_big_int(s, base as u32)
-        .map(num)
+        .map(|i| num(Number::from_bigint(&i)))
         .ok_or_else(|| format!("cannot parse \"{s}\" as a base {base} integer"))
 }
 
@@ -207,7 +222,7 @@ mod tests {
     use super::*;
 
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        Value::Number(Number::from_f64(x))
     }
     fn s(x: &str) -> Value {
         Value::string(x)

@@ -152,7 +152,7 @@ mod tests {
         Value::string(x)
     }
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        crate::bake::value::num(x)
     }
     fn set(xs: &[&str]) -> Value {
         Value::Set(xs.iter().map(|x| s(x)).collect())

@@ -50,7 +50,9 @@ pub fn reverse(args: &[Value]) -> Result<Value, String> {
 
 pub fn strlen(args: &[Value]) -> Result<Value, String> {
     let s = one_str(args)?;
-    Ok(Value::Number(s.graphemes(true).count() as f64))
+    Ok(Value::Number(crate::bake::value::Number::from(
+        s.graphemes(true).count(),
+    )))
 }
 
 pub fn substr(args: &[Value]) -> Result<Value, String> {
@@ -242,7 +244,7 @@ mod tests {
         Value::string(x)
     }
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        crate::bake::value::num(x)
     }
     fn l(xs: &[&str]) -> Value {
         Value::List(xs.iter().map(|x| s(x)).collect())
