@@ -16,6 +16,7 @@ pub mod number;
 pub mod print;
 pub mod resolve;
 pub mod source;
+pub mod split;
 pub mod syntax;
 pub mod target;
 pub mod validate;

@@ -57,44 +57,100 @@ pub fn parse_file(sources: &SourceMap, file: usize) -> Result<Body> {
     }
 }
 
+/// Files at least this large are parsed in parallel chunks.
+const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
+
 pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
-        let loc = e.location();
-        let offset = loc.offset();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let points = if text.len() >= PARALLEL_PARSE_BYTES && threads > 1 {
+        super::split::split_points(text, threads)
+    } else {
+        Vec::new()
+    };
+    if points.is_empty() {
+        return parse_chunk(text, 0, text, file);
+    }
+    let mut bounds = vec![0];
+    bounds.extend(points);
+    bounds.push(text.len());
+    let results: Vec<Result<Body>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (w[0], w[1]);
+                scope.spawn(move || parse_chunk(&text[a..b], a, text, file))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(BakeError::new("parser thread failed")))
+            })
+            .collect()
+    });
+    let mut merged = Body {
+        span: Span::new(file, 0..text.len()),
+        ..Body::default()
+    };
+    for r in results {
+        match r {
+            Ok(body) => {
+                merged.attrs.extend(body.attrs);
+                merged.blocks.extend(body.blocks);
+            }
+            // A chunk boundary may have been guessed wrong: the whole file decides.
+            Err(_) => return parse_chunk(text, 0, text, file),
+        }
+    }
+    for (i, a) in merged.attrs.iter().enumerate() {
+        if merged.attrs[..i].iter().any(|p| p.name == a.name) {
+            return Err(redefined(&a.name, a.name_span));
+        }
+    }
+    Ok(merged)
+}
+
+/// Parses `chunk`, which starts `offset` bytes into `text` (the whole file).
+fn parse_chunk(chunk: &str, offset: usize, text: &str, file: usize) -> Result<Body> {
+    let body = hcl_edit::parser::parse_body(chunk).map_err(|e| {
+        let at = offset + e.location().offset();
         let msg = e.message().to_string();
         let msg = if msg.is_empty() {
             "invalid HCL syntax".to_string()
         } else {
             format!("invalid HCL syntax: {msg}")
         };
-        BakeError::at(Span::new(file, offset..offset + 1), msg)
+        BakeError::at(Span::new(file, at..at + 1), msg)
     })?;
+    let _ = text;
     let lw = Lowerer {
         file,
-        offset: 0,
-        src: text,
+        offset,
+        src: chunk,
     };
     lower_body(&lw, &body)
 }
 
+fn redefined(name: &str, span: Span) -> BakeError {
+    BakeError::at(
+        span,
+        format!("attribute redefined: the argument {name:?} was already set in this block"),
+    )
+}
+
 fn lower_body(lw: &Lowerer, body: &hs::Body) -> Result<Body> {
     let mut out = Body {
-        span: Span::new(lw.file, body.span().unwrap_or(0..0)),
+        span: lw.span(body.span()),
         ..Body::default()
     };
     for s in body.iter() {
         match s {
             hs::Structure::Attribute(a) => {
                 let name = a.key.as_str().to_string();
-                let name_span = Span::new(lw.file, a.key.span().unwrap_or(0..0));
-                if let Some(prev) = out.attrs.iter().find(|p| p.name == name) {
-                    let _ = prev;
-                    return Err(BakeError::at(
-                        name_span,
-                        format!(
-                            "attribute redefined: the argument {name:?} was already set in this block"
-                        ),
-                    ));
+                let name_span = lw.span(a.key.span());
+                if out.attrs.iter().any(|p| p.name == name) {
+                    return Err(redefined(&name, name_span));
                 }
                 out.attrs.push(Attr {
                     name,
@@ -111,11 +167,11 @@ fn lower_body(lw: &Lowerer, body: &hs::Body) -> Result<Body> {
                         BlockLabel::String(s) => (s.value().to_string(), s.span()),
                     };
                     labels.push(text);
-                    label_spans.push(Span::new(lw.file, span.unwrap_or(0..0)));
+                    label_spans.push(lw.span(span));
                 }
                 out.blocks.push(Block {
                     kind: b.ident.as_str().to_string(),
-                    kind_span: Span::new(lw.file, b.ident.span().unwrap_or(0..0)),
+                    kind_span: lw.span(b.ident.span()),
                     labels,
                     label_spans,
                     body: lower_body(lw, &b.body)?,
