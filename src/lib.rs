@@ -3,3 +3,4 @@
 pub mod bake;
 pub mod check;
 pub mod diag;
+pub mod dockerfile;
