@@ -62,7 +62,11 @@ target "rust" {
   contexts = {
     input = elem("target:system", [sys_name, sys_version, sys_target])
   }
-  args = { rust_toolchain = rust_toolchain }
+  args = {
+    rust_toolchain = rust_toolchain
+    sys_name       = sys_name
+    sys_version    = sys_version
+  }
 }
 
 target "deps" {
@@ -81,8 +85,11 @@ target "deps" {
     input = elem("target:rust", [rust_toolchain, sys_name, sys_version, sys_target])
   }
   args = {
-    cargo_profile = cargo_profile
-    rust_target   = rust_target
+    cargo_profile  = cargo_profile
+    rust_target    = rust_target
+    rust_toolchain = rust_toolchain
+    sys_name       = sys_name
+    sys_version    = sys_version
   }
 }
 

@@ -41,9 +41,15 @@ struct CheckArgs {
     /// Matrix axes that must partition cache mounts (comma-separated).
     #[arg(long, value_name = "AXES", value_delimiter = ',')]
     partition_axes: Option<Vec<String>>,
+    /// Cache-mount paths (globs) that must be partitioned (default: cargo target dirs).
+    #[arg(long = "partition-mount", value_name = "GLOB")]
+    partition_mounts: Vec<String>,
     /// Require the tree to have exactly one root block.
     #[arg(long)]
     single_root: bool,
+    /// Also print a table of cache ids: cells sharing each, axes keying it.
+    #[arg(long)]
+    cache_summary: bool,
 }
 
 #[derive(clap::Args)]
@@ -182,7 +188,13 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(axes) = args.partition_axes {
         opts.partition_axes = axes;
     }
+    if !args.partition_mounts.is_empty() {
+        opts.partition_mounts = args.partition_mounts;
+    }
     let diags = check::check(&loaded, &opts);
     emit(&diags, &loaded.sources);
+    if args.cache_summary {
+        eprint!("{}", check::cache_summary(&loaded, &opts));
+    }
     ExitCode::from(diag::exit_code(&diags, deny) as u8)
 }

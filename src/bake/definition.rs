@@ -173,6 +173,26 @@ impl Config {
         (targets, groups)
     }
 
+    /// Every target with inheritance and defaults applied (no `--set`, no links,
+    /// no build-option checks), for analysis such as `matrix check`. Targets
+    /// whose resolution fails (e.g. inheriting from a missing target) are left out.
+    pub fn resolved_targets(&self) -> Vec<Target> {
+        let mut memo = Memo {
+            enabled: true,
+            inherited: self
+                .targets
+                .iter()
+                .flat_map(|t| t.inherits.iter().flatten().cloned())
+                .collect(),
+            targets: std::collections::HashMap::new(),
+        };
+        let o = Overrides::new();
+        self.targets
+            .iter()
+            .filter_map(|t| self.resolve_target(&t.name, &o, &mut memo).ok())
+            .collect()
+    }
+
     /// `Config.ResolveTarget`: inheritance and overrides, then defaults.
     fn resolve_target(&self, name: &str, o: &Overrides, memo: &mut Memo) -> Result<Target> {
         let mut visited: BTreeMap<String, Option<Rc<Target>>> = BTreeMap::new();

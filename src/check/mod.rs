@@ -3,6 +3,9 @@
 //! Each rule family lives in its own module and appends [`Diagnostic`]s with a
 //! stable rule id; the CLI renders them with [`crate::diag`].
 
+pub mod builds;
+pub mod cache;
+pub mod dockerfile;
 mod names;
 pub mod tree;
 
@@ -26,6 +29,9 @@ pub struct CheckOptions {
     pub allow: Vec<String>,
     /// Axes that partition caches (default [`DEFAULT_PARTITION_AXES`]).
     pub partition_axes: Vec<String>,
+    /// Cache-mount paths (globs) that must be partitioned by those axes
+    /// (default: cargo target dirs, [`cache::DEFAULT_PARTITIONED_MOUNTS`]).
+    pub partition_mounts: Vec<String>,
     /// Whether the tree must have a single root block.
     pub single_root: bool,
     /// The environment, for variable-name near misses.
@@ -37,6 +43,10 @@ impl Default for CheckOptions {
         CheckOptions {
             allow: Vec::new(),
             partition_axes: DEFAULT_PARTITION_AXES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            partition_mounts: cache::DEFAULT_PARTITIONED_MOUNTS
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
@@ -98,7 +108,21 @@ pub fn check(loaded: &Loaded, opts: &CheckOptions) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     tree::check(&cx, &mut diags);
     names::check_env(&cx, &mut diags);
+    let builds = builds::collect(&cx, &mut diags);
+    dockerfile::check(&cx, &builds, &mut diags);
+    cache::check(&cx, &builds, &mut diags);
     fold_repeats(diags)
+}
+
+/// The cache-id summary table of a tree (see [`cache::summary`]).
+pub fn cache_summary(loaded: &Loaded, opts: &CheckOptions) -> String {
+    let cx = Context {
+        config: &loaded.config,
+        sources: &loaded.sources,
+        opts,
+    };
+    let builds = builds::collect(&cx, &mut Vec::new());
+    cache::summary(&cx, &builds)
 }
 
 /// Matrix cells of one block repeat the same finding at the same place: keep
@@ -121,7 +145,7 @@ fn fold_repeats(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for (i, n) in index.into_values() {
         if n > 0 {
             out[i].notes.push(format!(
-                "{n} more matrix cell(s) of this block have the same problem"
+                "{n} more target(s) or matrix cell(s) have the same problem here"
             ));
         }
     }

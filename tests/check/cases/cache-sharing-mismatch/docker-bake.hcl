@@ -1,0 +1,5 @@
+group "default" { targets = ["app"] }
+target "app" {
+  dockerfile = "Dockerfile"
+  target = "app"
+}

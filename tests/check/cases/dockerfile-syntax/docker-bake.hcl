@@ -1,0 +1,4 @@
+group "default" { targets = ["app"] }
+target "app" {
+  dockerfile = "Dockerfile"
+}

@@ -1,0 +1,6 @@
+group "default" { targets = ["app"] }
+target "app" {
+  dockerfile = "Dockerfile"
+  target = "app"
+  args = { VERSION = "1" }
+}
