@@ -134,27 +134,36 @@ impl Project<'_> {
     pub fn load(&self) -> std::result::Result<Loaded, (BakeError, SourceMap)> {
         let started = std::time::Instant::now();
         let sources = read_files(&self.files, self.dir).map_err(|e| (e, SourceMap::default()))?;
-        let body = match parse_all(&sources) {
-            Ok(b) => b,
-            Err(e) => return Err((e, sources)),
-        };
-        let opts = EvalOptions {
-            env: self.env,
-            builtin_vars: vec![
-                ("BAKE_CMD_CONTEXT".to_string(), "cwd://".to_string()),
-                ("BAKE_LOCAL_PLATFORM".to_string(), local_platform()),
-            ],
-        };
-        let parse_time = started.elapsed();
-        match evaluate(&body, &opts) {
-            Ok(config) => Ok(Loaded {
-                sources,
-                config,
-                parse_time,
-                eval_time: started.elapsed() - parse_time,
-            }),
-            Err(e) => Err((e, sources)),
-        }
+        load_sources(sources, self.env, started)
+    }
+}
+
+/// Parses and evaluates files already in memory (also the fuzzers' entry point).
+pub fn load_sources(
+    sources: SourceMap,
+    env: &dyn Fn(&str) -> Option<String>,
+    started: std::time::Instant,
+) -> std::result::Result<Loaded, (BakeError, SourceMap)> {
+    let body = match parse_all(&sources) {
+        Ok(b) => b,
+        Err(e) => return Err((e, sources)),
+    };
+    let opts = EvalOptions {
+        env,
+        builtin_vars: vec![
+            ("BAKE_CMD_CONTEXT".to_string(), "cwd://".to_string()),
+            ("BAKE_LOCAL_PLATFORM".to_string(), local_platform()),
+        ],
+    };
+    let parse_time = started.elapsed();
+    match evaluate(&body, &opts) {
+        Ok(config) => Ok(Loaded {
+            sources,
+            config,
+            parse_time,
+            eval_time: started.elapsed() - parse_time,
+        }),
+        Err(e) => Err((e, sources)),
     }
 }
 
