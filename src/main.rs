@@ -91,7 +91,13 @@ fn env_lookup(name: &str) -> Option<String> {
 }
 
 fn fail(e: &BakeError, sources: &SourceMap) -> ExitCode {
-    eprint!("{}", e.render(sources));
+    use bake_matrix::diag::{HumanOptions, render_human};
+    let rendered = render_human(
+        &[e.to_diagnostic(sources)],
+        &bake::error::diag_sources(sources),
+        &HumanOptions::for_stderr().with_summary(false),
+    );
+    eprint!("{rendered}");
     ExitCode::from(EXIT_INPUT)
 }
 
@@ -137,7 +143,7 @@ fn print(args: PrintArgs) -> ExitCode {
 
 fn check(args: CheckArgs) -> ExitCode {
     use bake_matrix::check::{self, CheckOptions};
-    use bake_matrix::diag::{self, Format, HumanOptions, Severity, Sources};
+    use bake_matrix::diag::{self, Format, HumanOptions, Severity};
 
     let format = match Format::from_env_and_flag(args.format.as_deref()) {
         Ok(f) => f,
@@ -159,10 +165,7 @@ fn check(args: CheckArgs) -> ExitCode {
         env: &env_lookup,
     };
     let emit = |diags: &[diag::Diagnostic], sources: &SourceMap| {
-        let mut texts = Sources::new();
-        for f in &sources.files {
-            texts.insert(f.name.clone(), &f.text);
-        }
+        let texts = bake::error::diag_sources(sources);
         let _ = diag::emit(
             diags,
             format,

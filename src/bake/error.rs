@@ -1,7 +1,7 @@
 //! Errors of the bake language, located in the source when possible.
 
 use super::source::{SourceMap, Span};
-use std::fmt::Write;
+use crate::diag::{Diagnostic, Label, Sources};
 
 #[derive(Debug, Clone)]
 pub struct BakeError {
@@ -43,43 +43,37 @@ impl BakeError {
         self
     }
 
-    /// rustc-style rendering: message, location, source line with a caret.
-    pub fn render(&self, sources: &SourceMap) -> String {
-        let mut out = format!("error: {}\n", self.message);
+    /// This error as a diagnostic (rule `invalid-input`), rendered like every
+    /// other finding of the tool.
+    pub fn to_diagnostic(&self, sources: &SourceMap) -> Diagnostic {
+        let mut d = Diagnostic::error("invalid-input", self.message.clone());
         if let Some(span) = self.span
             && let Some(loc) = sources.location(span)
         {
+            let mut label = Label::new(loc.file, loc.line, loc.column);
             let file = &sources.files[span.file as usize];
-            let text = file.line_text(loc.line);
-            let gutter = loc.line.to_string().len();
-            let _ = writeln!(out, "{:gutter$}--> {loc}", "");
-            if !text.is_empty() {
-                let width = if span.end > span.start {
-                    let end = (span.end as usize).min(file.text.len());
-                    let (end_line, end_col) = file.line_col(end);
-                    if end_line == loc.line {
-                        end_col.saturating_sub(loc.column).max(1)
-                    } else {
-                        text.chars().count().saturating_sub(loc.column - 1).max(1)
-                    }
-                } else {
-                    1
-                };
-                let _ = writeln!(out, "{:gutter$} |", "");
-                let _ = writeln!(out, "{} | {}", loc.line, text);
-                let pad: String = text
-                    .chars()
-                    .take(loc.column - 1)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(width));
+            if span.end > span.start {
+                let (end_line, end_col) = file.line_col(span.end as usize);
+                if end_line == loc.line {
+                    label = label.with_end_column(end_col);
+                }
             }
+            d = d.with_primary(label);
         }
-        if let Some(help) = &self.help {
-            let _ = writeln!(out, "  = help: {help}");
+        if let Some(h) = &self.help {
+            d = d.with_help(h.clone());
         }
-        out
+        d
     }
+}
+
+/// The loaded files as diagnostic sources, so snippets show what was evaluated.
+pub fn diag_sources(sources: &SourceMap) -> Sources {
+    let mut out = Sources::new();
+    for f in &sources.files {
+        out.insert(f.name.clone(), &f.text);
+    }
+    out
 }
 
 impl std::fmt::Display for BakeError {

@@ -163,14 +163,5 @@ fn fold_repeats(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// The diagnostic for input that cannot be evaluated at all (exit status 2).
 pub fn input_error(e: &crate::bake::BakeError, sources: &SourceMap) -> Diagnostic {
-    let mut d = Diagnostic::error("invalid-input", e.message.clone());
-    if let Some(span) = e.span
-        && let Some(loc) = sources.location(span)
-    {
-        d = d.with_primary(Label::new(loc.file, loc.line, loc.column));
-    }
-    if let Some(h) = &e.help {
-        d = d.with_help(h.clone());
-    }
-    d
+    e.to_diagnostic(sources)
 }
