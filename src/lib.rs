@@ -4,3 +4,6 @@ pub mod bake;
 pub mod check;
 pub mod diag;
 pub mod dockerfile;
+pub mod cacheid;
+pub mod generate;
+pub mod spec;

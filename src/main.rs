@@ -22,6 +22,41 @@ enum Command {
     Print(PrintArgs),
     /// Validate a bake tree (and its Dockerfiles) before anything runs.
     Check(CheckArgs),
+    /// Generate the bake tree from a matrix spec (bake/matrix.hcl).
+    Generate(GenerateArgs),
+    /// List every cache mount of every stage and cell, with its derived id.
+    CacheIds(CacheIdsArgs),
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// The matrix spec.
+    #[arg(long, value_name = "FILE", default_value = "bake/matrix.hcl")]
+    spec: String,
+    /// The bake file to write.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        default_value = "bake/bake.hcl"
+    )]
+    output: String,
+    /// Write nothing; exit 1 (with a short diff) when the file on disk differs.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(clap::Args)]
+struct CacheIdsArgs {
+    /// The matrix spec.
+    #[arg(long, value_name = "FILE", default_value = "bake/matrix.hcl")]
+    spec: String,
+    /// Only cells with these values: axis=value,… (repeatable).
+    #[arg(long, value_name = "AXIS=VALUE,…")]
+    cell: Vec<String>,
+    /// Output format: human (default) or json.
+    #[arg(long, value_name = "FORMAT", default_value = "human")]
+    format: String,
 }
 
 #[derive(clap::Args)]
@@ -83,6 +118,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Print(args) => print(args),
         Command::Check(args) => check(args),
+        Command::Generate(args) => generate(args),
+        Command::CacheIds(args) => cache_ids(args),
     }
 }
 
@@ -200,4 +237,163 @@ fn check(args: CheckArgs) -> ExitCode {
         eprint!("{}", check::cache_summary(&loaded, &opts));
     }
     ExitCode::from(diag::exit_code(&diags, deny) as u8)
+}
+
+fn load_spec(path: &str) -> Result<bake_matrix::spec::Spec, ExitCode> {
+    bake_matrix::spec::load(path)
+        .map(|(s, _)| s)
+        .map_err(|(e, sources)| fail(&e, &sources))
+}
+
+fn generate(args: GenerateArgs) -> ExitCode {
+    use bake_matrix::generate;
+    let spec = match load_spec(&args.spec) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let text = generate::generate(
+        &spec,
+        &generate::Options {
+            spec_path: args.spec.clone(),
+            out_path: args.output.clone(),
+            ..Default::default()
+        },
+    );
+    let path = std::path::Path::new(&args.output);
+    if args.check {
+        return match std::fs::read_to_string(path) {
+            Ok(old) if old == text => ExitCode::SUCCESS,
+            Ok(old) => {
+                eprintln!(
+                    "{} is out of date with {}: run `matrix generate --spec {} -o {}`",
+                    args.output, args.spec, args.spec, args.output
+                );
+                eprint!("{}", generate::short_diff(&old, &text, 40));
+                ExitCode::from(1)
+            }
+            Err(e) => {
+                eprintln!(
+                    "{} cannot be read ({e}): run `matrix generate`",
+                    args.output
+                );
+                ExitCode::from(1)
+            }
+        };
+    }
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = generate::write_atomic(path, &text) {
+        eprintln!("error: cannot write {}: {e}", args.output);
+        return ExitCode::from(EXIT_INPUT);
+    }
+    ExitCode::SUCCESS
+}
+
+fn cache_ids(args: CacheIdsArgs) -> ExitCode {
+    use bake_matrix::cacheid;
+    use bake_matrix::spec::rules;
+    let spec = match load_spec(&args.spec) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if args.format != "human" && args.format != "json" {
+        eprintln!("error: unknown format {:?}: human or json", args.format);
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let mut filter: Vec<(usize, String)> = Vec::new();
+    for item in args.cell.iter().flat_map(|c| c.split(',')) {
+        let Some((k, v)) = item.split_once('=') else {
+            eprintln!("error: --cell takes axis=value,…, got {item:?}");
+            return ExitCode::from(EXIT_INPUT);
+        };
+        let Some(a) = spec.axis(k.trim()) else {
+            eprintln!("error: --cell: unknown axis {k:?}");
+            return ExitCode::from(EXIT_INPUT);
+        };
+        filter.push((a, v.trim().to_string()));
+    }
+    let mut json = Vec::new();
+    let mut text = String::new();
+    for (i, stage) in spec.stages.iter().enumerate() {
+        let mounts = cacheid::mounts(&spec, i, &[]);
+        if mounts.is_empty() {
+            continue;
+        }
+        let cells = rules::cells(&spec, stage, &|a| spec.axes[a].values.clone());
+        for cell in cells {
+            if filter
+                .iter()
+                .any(|(a, v)| cell.get(a).is_some_and(|x| x != v))
+            {
+                continue;
+            }
+            let values: Vec<&str> = stage.axes.iter().map(|a| cell[a].as_str()).collect();
+            let target = if values.is_empty() {
+                stage.name.clone()
+            } else {
+                let names: Vec<String> = stage
+                    .axes
+                    .iter()
+                    .map(|a| spec.axes[*a].sanitize.apply(&cell[a]))
+                    .collect();
+                format!("{}--{}", stage.name, names.join("--"))
+            };
+            text.push_str(&format!("{target}\n"));
+            let mut jm = Vec::new();
+            for m in &mounts {
+                let id = cacheid::render(&spec, &m.id, &cell);
+                let path = cacheid::render(&spec, &m.path, &cell);
+                let axes: Vec<&str> = m
+                    .partition
+                    .iter()
+                    .map(|a| spec.axes[*a].name.as_str())
+                    .collect();
+                text.push_str(&format!(
+                    "  {path}\n    id {id}\n    sharing {}, partitioned by {}\n    {}\n",
+                    m.sharing,
+                    if axes.is_empty() {
+                        "nothing (shared by all)".to_string()
+                    } else {
+                        axes.join(", ")
+                    },
+                    m.reason
+                ));
+                jm.push(serde_json::json!({
+                    "mount": m.name,
+                    "path": path,
+                    "id": id,
+                    "sharing": m.sharing,
+                    "partition": axes,
+                    "reason": m.reason,
+                }));
+            }
+            let cell_json: serde_json::Map<String, serde_json::Value> = stage
+                .axes
+                .iter()
+                .map(|a| {
+                    (
+                        spec.axes[*a].name.clone(),
+                        serde_json::Value::from(cell[a].clone()),
+                    )
+                })
+                .collect();
+            json.push(serde_json::json!({
+                "stage": stage.name,
+                "target": target,
+                "cell": cell_json,
+                "mounts": jm,
+            }));
+        }
+    }
+    let out = if args.format == "json" {
+        serde_json::to_string_pretty(&serde_json::json!({ "cells": json })).unwrap_or_default()
+            + "\n"
+    } else {
+        text
+    };
+    if std::io::stdout().write_all(out.as_bytes()).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }

@@ -118,7 +118,7 @@ fn check_corpus() {
 fn example_tree_is_clean() {
     let out = Command::new(MATRIX)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", "--format", "json", "-f", "bake/docker-bake.hcl"])
+        .args(["check", "--format", "json", "-f", "bake/bake.hcl"])
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();

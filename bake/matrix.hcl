@@ -1,0 +1,138 @@
+# The example matrix: this project's own source, built offline across base
+# systems, Rust toolchains, cargo profiles, feature sets and CPU levels.
+# `matrix generate` turns it into bake/bake.hcl (see docs/spec.md); every
+# cache id comes from the cache block (see docs/cache-ids.md).
+#
+# Inputs made on the host, never fetched inside a build:
+#   ${rootfs_dir}/<sys_name>-<sys_version>-<arch>   debootstrap'ed root filesystems
+#                                                   (with gcc and libc6-dev included)
+#   ${toolchains_dir}/<toolchain>-x86_64-unknown-linux-gnu
+#                                                   the host's rustup toolchains
+#   ${vendor_dir}                                   `cargo vendor` output
+
+variable "HOME" {
+  default = "/root"
+}
+
+variable "rootfs_dir" {
+  description = "debootstrap'ed root filesystems, one directory per <sys_name>-<sys_version>-<arch>"
+  default     = ".cache/rootfs"
+}
+
+variable "toolchains_dir" {
+  description = "the host's rustup toolchains (each becomes a named context)"
+  default     = "${HOME}/.rustup/toolchains"
+}
+
+variable "vendor_dir" {
+  description = "the output of `cargo vendor` for Cargo.lock"
+  default     = ".cache/vendor"
+}
+
+axis "cargo_profile" {
+  values  = ["test", "release", "bench"]
+  default = ["test"]
+}
+
+axis "rust_toolchain" {
+  values   = ["stable", "nightly", "1.85.0"]
+  default  = ["stable"]
+  sanitize = true
+}
+
+axis "rust_target" {
+  values = ["x86_64-unknown-linux-gnu"]
+}
+
+axis "feat_set" {
+  values  = ["default", "none"]
+  default = ["default"]
+}
+
+axis "sys_name" {
+  values = ["debian"]
+}
+
+axis "sys_version" {
+  values  = ["bookworm", "trixie"]
+  default = ["bookworm"]
+}
+
+axis "sys_target" {
+  values  = ["x86_64-v1-linux-gnu", "x86_64-v3-linux-gnu"]
+  default = ["x86_64-v1-linux-gnu"]
+}
+
+# The minimum supported toolchain is only built on the older release.
+exclude {
+  rust_toolchain = "1.85.0"
+  sys_version    = "trixie"
+}
+
+cache {
+  namespace = "bake-matrix"
+  # The seed's prefix plus the CPU level (docs/cache-ids.md).
+  partition     = ["sys_name", "sys_version", "rust_target", "rust_toolchain", "cargo_profile", "sys_target"]
+  apt_partition = ["sys_name", "sys_version", "sys_target"]
+}
+
+stage "system" {
+  description = "the base system: a debootstrap'ed Debian made on the host"
+  axes        = ["sys_name", "sys_version", "sys_target"]
+  dockerfile  = "docker/Dockerfile.system"
+  contexts = {
+    rootfs = "${rootfs_dir}/${sys_name}-${sys_version}-${split("-", sys_target)[0]}"
+  }
+  platforms = [split("-", sys_target)[0] == "x86_64" ? "linux/amd64" : "linux/arm64"]
+}
+
+stage "rust" {
+  description = "a Rust toolchain: the host's rustup toolchain as a named context"
+  axes        = ["rust_toolchain", "sys_name", "sys_version", "sys_target"]
+  input       = "system"
+  dockerfile  = "docker/Dockerfile.rust"
+  contexts = {
+    toolchain = "${toolchains_dir}/${rust_toolchain}-x86_64-unknown-linux-gnu"
+  }
+}
+
+stage "deps" {
+  description = "the dependencies of Cargo.lock, from vendored sources, per cargo profile"
+  axes        = ["cargo_profile", "rust_toolchain", "rust_target", "sys_name", "sys_version", "sys_target"]
+  input       = "rust"
+  dockerfile  = "docker/Dockerfile.cargo"
+  contexts = {
+    vendor = vendor_dir
+  }
+  args = {
+    rust_cpu = lookup({ "x86_64-v1-linux-gnu" = "x86-64", "x86_64-v3-linux-gnu" = "x86-64-v3" }, sys_target, "generic")
+  }
+  caches = ["cargo-target"]
+}
+
+stage "build" {
+  description = "the project, per cargo profile and feature set"
+  axes        = ["cargo_profile", "rust_toolchain", "rust_target", "feat_set", "sys_name", "sys_version", "sys_target"]
+  input       = "deps"
+  dockerfile  = "docker/Dockerfile.cargo"
+  args = {
+    rust_cpu = lookup({ "x86_64-v1-linux-gnu" = "x86-64", "x86_64-v3-linux-gnu" = "x86-64-v3" }, sys_target, "generic")
+  }
+  caches = ["cargo-target"]
+}
+
+stage "tests" {
+  description = "the test suite (inherits the build's Dockerfile and args)"
+  axes        = ["cargo_profile", "rust_toolchain", "rust_target", "feat_set", "sys_name", "sys_version", "sys_target"]
+  input       = "build"
+  outputs     = ["type=cacheonly"]
+  caches      = ["cargo-target"]
+}
+
+group "default" {
+  targets = ["tests"]
+}
+
+group "all" {
+  targets = ["system", "rust", "deps", "build", "tests"]
+}
