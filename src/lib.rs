@@ -4,6 +4,7 @@ pub mod bake;
 pub mod check;
 pub mod diag;
 pub mod dockerfile;
+pub mod progress;
 pub mod cacheid;
 pub mod generate;
 pub mod spec;
