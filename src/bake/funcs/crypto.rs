@@ -162,7 +162,12 @@ pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
 fn parse_google_uuid(s: &str) -> Option<uuid::Uuid> {
     let body = match s.len() {
         36 => s,
-        45 if s[..9].eq_ignore_ascii_case("urn:uuid:") => &s[9..],
+        45 if s
+            .get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("urn:uuid:")) =>
+        {
+            &s[9..]
+        }
         38 if s.starts_with('{') && s.ends_with('}') => &s[1..37],
         32 => return uuid::Uuid::try_parse(s).ok(),
         _ => return None,

@@ -97,12 +97,14 @@ pub fn parse_timestamp(ts: &str) -> Result<DateTime<FixedOffset>, String> {
     if v.len() < 4 || !v.as_bytes()[0].is_ascii_digit() {
         return Err(perr("2006", v));
     }
+    // Go slices 4 bytes off before checking them; the input may be any UTF-8,
+    // so check before slicing the str.
+    if !v.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
+        return Err(perr("2006", &String::from_utf8_lossy(&v.as_bytes()[4..])));
+    }
     let (y, rest) = v.split_at(4);
     v = rest;
-    let year: i32 = match y.bytes().all(|b| b.is_ascii_digit()) {
-        true => y.parse().unwrap_or(0),
-        false => return Err(perr("2006", v)),
-    };
+    let year: i32 = y.parse().unwrap_or(0);
     v = skip(v, "-")?;
     let (month, rest) = getnum(v, true).ok_or_else(|| perr("01", v))?;
     v = rest;
@@ -150,8 +152,10 @@ pub fn parse_timestamp(ts: &str) -> Result<DateTime<FixedOffset>, String> {
         if b.len() < 6 || b[3] != b':' {
             return Err(perr("Z07:00", v));
         }
-        let (Some((hr, _)), Some((mm, _))) = (getnum(&v[1..3], true), getnum(&v[4..6], true))
-        else {
+        let (Some((hr, _)), Some((mm, _))) = (
+            v.get(1..3).and_then(|x| getnum(x, true)),
+            v.get(4..6).and_then(|x| getnum(x, true)),
+        ) else {
             return Err(perr("Z07:00", v));
         };
         if hr > 24 || mm > 60 {
@@ -634,5 +638,12 @@ mod tests {
         assert!(parse_timestamp(&t).is_ok());
         assert!(t.ends_with('Z'));
         assert!(timestamp(&[s("x")]).is_err());
+    }
+
+    #[test]
+    fn non_ascii_year_is_an_error_not_a_panic() {
+        // Found by the bake fuzzer: a multi-byte character inside the year.
+        assert!(parse_timestamp("17\u{a5}60-01-01T00:00:00Z").is_err());
+        assert!(parse_timestamp("20é4-01-01T00:00:00Z").is_err());
     }
 }
