@@ -26,6 +26,11 @@ enum Command {
     Generate(GenerateArgs),
     /// List every cache mount of every stage and cell, with its derived id.
     CacheIds(CacheIdsArgs),
+    /// Manage the per-identity buildx builders (ls, inspect, rm, prune).
+    Builder {
+        #[command(subcommand)]
+        command: bake_matrix::builder::cli::BuilderCommand,
+    },
 }
 
 #[derive(clap::Args)]
@@ -120,6 +125,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Generate(args) => generate(args),
         Command::CacheIds(args) => cache_ids(args),
+        Command::Builder { command } => builder(command),
     }
 }
 
@@ -396,4 +402,92 @@ fn cache_ids(args: CacheIdsArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+/// `matrix builder ls|inspect|rm|prune`: builder upkeep (src/builder).
+fn builder(command: bake_matrix::builder::cli::BuilderCommand) -> ExitCode {
+    use bake_matrix::builder::{Builders, PruneOutcome, cli::BuilderCommand, cli::Format};
+    let run = || -> bake_matrix::builder::Result<()> {
+        let builders = Builders::from_env()?;
+        match command {
+            BuilderCommand::Ls { format } => {
+                let list = builders.list()?;
+                if format == Format::Json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&list).expect("serializes")
+                    );
+                    return Ok(());
+                }
+                println!(
+                    "{:<48}  {:<16}  {:<12}  {:<20}  {:>5}  {:<6}  BUILDX",
+                    "NAME", "DRIVER", "CONFIG", "LAST USED", "IDLE", "LOCKED"
+                );
+                for b in list {
+                    let buildx = match b.present {
+                        Some(true) => b.buildx_name,
+                        Some(false) => format!("{} (missing)", b.buildx_name),
+                        None => format!("{} (?)", b.buildx_name),
+                    };
+                    println!(
+                        "{:<48}  {:<16}  {:<12}  {:<20}  {:>5}  {:<6}  {buildx}",
+                        b.name,
+                        b.driver,
+                        &b.config_hash[..12.min(b.config_hash.len())],
+                        b.last_used,
+                        bake_matrix::builder::cli::short_duration(b.idle_seconds),
+                        if b.locked { "yes" } else { "no" },
+                    );
+                }
+            }
+            BuilderCommand::Inspect { name } => {
+                let name = bake_matrix::builder::resolve_name(name.as_deref())?;
+                let i = builders.inspect(&name)?;
+                println!("Name:         {}", i.state.name);
+                println!("Buildx name:  {}", i.state.buildx_name);
+                println!("Driver:       {}", i.state.config.driver.as_str());
+                println!("Config hash:  {}", i.state.config_hash);
+                println!(
+                    "Created:      {}",
+                    bake_matrix::builder::lifecycle::format_time(i.state.created)
+                );
+                println!(
+                    "Last used:    {}",
+                    bake_matrix::builder::lifecycle::format_time(i.state.last_used)
+                );
+                println!("Locked:       {}", i.locked_by.as_deref().unwrap_or("no"));
+                println!("Flags:        {}", i.state.config.buildkitd_flags());
+                println!("\nbuildkitd.toml:\n{}", i.buildkitd_toml);
+                match i.buildx {
+                    Ok(text) => print!("docker buildx inspect:\n{text}"),
+                    Err(e) => println!("docker buildx inspect failed: {e}"),
+                }
+            }
+            BuilderCommand::Rm { name } => {
+                builders.remove(&name)?;
+                println!("removed {name}");
+            }
+            BuilderCommand::Prune { idle, builder } => {
+                let idle = bake_matrix::builder::parse_duration(&idle)?;
+                let current = bake_matrix::builder::resolve_name(builder.as_deref())?;
+                for (name, outcome) in builders.prune(idle, &current)? {
+                    let what = match outcome {
+                        PruneOutcome::Removed => "removed",
+                        PruneOutcome::KeptCurrent => "kept (current)",
+                        PruneOutcome::KeptLocked => "kept (locked by a build)",
+                        PruneOutcome::KeptRecent => "kept (recently used)",
+                    };
+                    println!("{name}: {what}");
+                }
+            }
+        }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -38,13 +38,14 @@
 //! - `humantime`: parses `--idle 7d` / `12h` / `30m` and prints idle times.
 //! - `sha2` (already a dependency): name suffixes and config hashes.
 
+pub mod cli;
 pub mod config;
 pub mod identity;
 pub mod lifecycle;
 pub mod lock;
 
 pub use config::{BuilderConfig, Driver, GcKeep, GcPolicy};
-pub use identity::{Identity, builder_name, validate_name};
+pub use identity::{Identity, builder_name, resolve as resolve_name, validate_name};
 pub use lifecycle::{Action, Builder, BuilderInfo, Builders, Inspection, PruneOutcome, State};
 pub use lock::{LockGuard, Wait};
 
