@@ -1,6 +1,7 @@
 //! bake-matrix: evaluate, generate, validate and drive Docker Bake matrix trees.
 
 pub mod bake;
+pub mod build;
 pub mod builder;
 pub mod check;
 pub mod diag;

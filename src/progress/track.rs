@@ -128,6 +128,9 @@ pub enum Outcome {
     Incomplete,
     /// Failed only because the build was canceled (another target failed, or Ctrl-C).
     Canceled,
+    /// The stream ended before any step of the target appeared (buildx failed
+    /// before building, e.g. no daemon).
+    NotStarted,
 }
 
 impl Outcome {
@@ -138,6 +141,7 @@ impl Outcome {
             Outcome::Failed => "FAILED",
             Outcome::Incomplete => "incomplete",
             Outcome::Canceled => "canceled",
+            Outcome::NotStarted => "not started",
         }
     }
 }
@@ -174,6 +178,18 @@ impl TargetState {
         let total: u32 = self.stage_sizes.values().sum();
         let done = self.steps_done.len() as u32;
         let cached = self.steps_done.values().filter(|c| **c).count() as u32;
+        // A target that finished cleanly has nothing left to do: steps BuildKit
+        // numbers but never shows as vertices (`FROM <named context>`) count as
+        // done, and as cached when everything shown was cached.
+        let finished_ok = self.done && self.error.is_none() && self.running.is_empty();
+        if finished_ok && total > done {
+            let all_cached = cached == done;
+            return Counts {
+                total,
+                done: total,
+                cached: if all_cached { total } else { cached },
+            };
+        }
         Counts {
             total: total.max(done),
             done,
@@ -185,6 +201,7 @@ impl TargetState {
         match &self.error {
             Some(e) if is_cancel(e) => Outcome::Canceled,
             Some(_) => Outcome::Failed,
+            None if self.done && self.vertices.is_empty() => Outcome::NotStarted,
             None if self.done && !self.running.is_empty() => Outcome::Incomplete,
             None if self.done => Outcome::Ok,
             None => Outcome::Running,
