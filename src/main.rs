@@ -27,7 +27,7 @@ enum Command {
     /// List every cache mount of every stage and cell, with its derived id.
     CacheIds(CacheIdsArgs),
     /// Build targets with docker buildx bake, showing per-target progress.
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
     /// Manage the per-identity buildx builders (ls, inspect, rm, prune).
     Builder {
         #[command(subcommand)]
@@ -69,9 +69,16 @@ struct BuildArgs {
     /// sys_target axis values.
     #[arg(long, value_name = "VALUES")]
     sys_target: Option<String>,
-    /// Builder to use (default: buildx's current builder).
+    /// Builder to use (default: derived from actor/repo/branch).
     #[arg(long, value_name = "NAME")]
     builder: Option<String>,
+    /// Builder driver: docker (local default), docker-container (CI default),
+    /// remote (endpoint from MATRIX_BUILDER_ENDPOINT). Also MATRIX_BUILDER_DRIVER.
+    #[arg(long, value_name = "DRIVER")]
+    driver: Option<String>,
+    /// Fail at once if another build holds the builder, instead of waiting.
+    #[arg(long)]
+    no_wait: bool,
     /// Entitlements to allow (network.host, security.insecure).
     #[arg(long = "allow", value_name = "ENTITLEMENT")]
     allow: Vec<String>,
@@ -196,7 +203,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Generate(args) => generate(args),
         Command::CacheIds(args) => cache_ids(args),
-        Command::Build(args) => build(args),
+        Command::Build(args) => build(*args),
         Command::Builder { command } => builder(command),
     }
 }
@@ -543,6 +550,31 @@ fn build(args: BuildArgs) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    // One build at a time per builder: the lock is held until this returns.
+    let acquired = match build::acquire_builder(
+        req.builder.as_deref(),
+        args.driver.as_deref(),
+        &req.allow,
+        args.no_wait,
+    ) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if req.verbose {
+        eprintln!(
+            "matrix: builder {} ({}, buildx builder {})",
+            acquired.builder.name,
+            acquired.builder.driver.as_str(),
+            acquired.builder.buildx_name
+        );
+    }
+    let req = BuildRequest {
+        builder: Some(acquired.builder.buildx_name.clone()),
+        ..req
+    };
     let file = match build::write_definition(&plan.definition) {
         Ok(f) => f,
         Err(e) => {
@@ -567,6 +599,7 @@ fn build(args: BuildArgs) -> ExitCode {
         }
     };
     drop(file);
+    drop(acquired);
     if outcome.interrupted {
         eprintln!("matrix: interrupted; buildx stopped");
         return ExitCode::from(130);

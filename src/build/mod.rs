@@ -249,6 +249,46 @@ fn install_signal_forwarding() -> std::io::Result<()> {
     Ok(())
 }
 
+/// The builder a build runs on, locked for the build's duration.
+pub struct Acquired {
+    pub builder: crate::builder::Builder,
+    /// Held until dropped: one build at a time per builder.
+    pub lock: crate::builder::LockGuard,
+}
+
+/// Resolves the builder name (identity-derived unless `name` is given), takes
+/// its lock (waiting with a message, or failing at once with `no_wait`), and
+/// ensures the builder exists with the configuration this run needs.
+pub fn acquire_builder(
+    name: Option<&str>,
+    driver: Option<&str>,
+    allow: &[String],
+    no_wait: bool,
+) -> crate::builder::Result<Acquired> {
+    use crate::builder::{self, BuilderConfig, Builders, Driver, Wait};
+    let env = |k: &str| std::env::var(k).ok();
+    let driver = match driver
+        .map(str::to_string)
+        .or_else(|| env("MATRIX_BUILDER_DRIVER"))
+    {
+        Some(d) => Driver::parse(&d, env("MATRIX_BUILDER_ENDPOINT").as_deref())?,
+        None => BuilderConfig::default_driver(env),
+    };
+    let mut config = BuilderConfig::new(driver);
+    for a in allow {
+        config = config.allow(a)?;
+    }
+    if let Some(registry) = env("MATRIX_REGISTRY") {
+        config = config.http_registry(&registry)?;
+    }
+    let name = builder::resolve_name(name)?;
+    let builders = Builders::from_env()?;
+    let mode = if no_wait { Wait::NoWait } else { Wait::Wait };
+    let lock = builders.lock(&name, mode, |msg| eprintln!("matrix: {msg}"))?;
+    let builder = builders.ensure(&name, &config)?;
+    Ok(Acquired { builder, lock })
+}
+
 /// The outcome of running buildx.
 pub struct Outcome {
     pub status: ExitStatus,
@@ -270,7 +310,8 @@ pub fn run(
     SIGNALS.call_once(|| installed = install_signal_forwarding());
     installed?;
 
-    let mut child = Command::new(&cmd[0])
+    let mut command = Command::new(&cmd[0]);
+    command
         .args(&cmd[1..])
         .stdin(Stdio::null())
         .stderr(if renderer.is_some() {
@@ -278,8 +319,16 @@ pub fn run(
         } else {
             Stdio::inherit()
         })
-        .process_group(0)
-        .spawn()?;
+        .process_group(0);
+    // SAFETY: prctl is async-signal-safe; it only asks the kernel to send the
+    // child SIGTERM if we die (even by SIGKILL), so no build is left orphaned.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn()?;
     CHILD_PGID.store(child.id() as i32, Ordering::SeqCst);
     let summary = match (renderer, child.stderr.take()) {
         (Some(r), Some(stderr)) => Some(progress::drive(BufReader::new(stderr), targets, r)),
