@@ -57,6 +57,12 @@ function "sanitize_rust_toolchain" {
   result = regex_replace(v, "[^a-zA-Z0-9_-]", "-")
 }
 
+# cargo's directory for a profile under the target dir
+function "cargo_profile_dir" {
+  params = [profile]
+  result = lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, profile, profile)
+}
+
 group "default" {
   targets = concat(
     [],
@@ -175,13 +181,13 @@ target "deps" {
     cargo_target_path         = "/usr/src/app/target"
     cargo_target_sharing      = "locked"
     cargo_deps_id             = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-deps"
-    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/deps"
+    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/deps"
     cargo_deps_sharing        = "locked"
     cargo_build_id            = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-build"
-    cargo_build_path          = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/build"
+    cargo_build_path          = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/build"
     cargo_build_sharing       = "locked"
     cargo_fingerprint_id      = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-fingerprint"
-    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/.fingerprint"
+    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
 }
@@ -215,13 +221,13 @@ target "deps__2" {
     cargo_target_path         = "/usr/src/app/target"
     cargo_target_sharing      = "locked"
     cargo_deps_id             = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-deps"
-    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/deps"
+    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/deps"
     cargo_deps_sharing        = "locked"
     cargo_build_id            = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-build"
-    cargo_build_path          = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/build"
+    cargo_build_path          = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/build"
     cargo_build_sharing       = "locked"
     cargo_fingerprint_id      = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-fingerprint"
-    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/.fingerprint"
+    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
 }
@@ -256,13 +262,13 @@ target "build" {
     cargo_target_path         = "/usr/src/app/target"
     cargo_target_sharing      = "locked"
     cargo_deps_id             = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-deps"
-    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/deps"
+    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/deps"
     cargo_deps_sharing        = "locked"
     cargo_build_id            = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-build"
-    cargo_build_path          = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/build"
+    cargo_build_path          = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/build"
     cargo_build_sharing       = "locked"
     cargo_fingerprint_id      = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-fingerprint"
-    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/.fingerprint"
+    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
 }
@@ -297,13 +303,13 @@ target "build__2" {
     cargo_target_path         = "/usr/src/app/target"
     cargo_target_sharing      = "locked"
     cargo_deps_id             = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-deps"
-    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/deps"
+    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/deps"
     cargo_deps_sharing        = "locked"
     cargo_build_id            = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-build"
-    cargo_build_path          = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/build"
+    cargo_build_path          = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/build"
     cargo_build_sharing       = "locked"
     cargo_fingerprint_id      = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-fingerprint"
-    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/.fingerprint"
+    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
 }
@@ -337,13 +343,13 @@ target "tests" {
     cargo_target_path         = "/usr/src/app/target"
     cargo_target_sharing      = "locked"
     cargo_deps_id             = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-deps"
-    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/deps"
+    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/deps"
     cargo_deps_sharing        = "locked"
     cargo_build_id            = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-build"
-    cargo_build_path          = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/build"
+    cargo_build_path          = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/build"
     cargo_build_sharing       = "locked"
     cargo_fingerprint_id      = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-fingerprint"
-    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/.fingerprint"
+    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
   output = ["type=cacheonly"]
@@ -378,13 +384,13 @@ target "tests__2" {
     cargo_target_path         = "/usr/src/app/target"
     cargo_target_sharing      = "locked"
     cargo_deps_id             = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-deps"
-    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/deps"
+    cargo_deps_path           = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/deps"
     cargo_deps_sharing        = "locked"
     cargo_build_id            = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-build"
-    cargo_build_path          = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/build"
+    cargo_build_path          = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/build"
     cargo_build_sharing       = "locked"
     cargo_fingerprint_id      = "bake-matrix/${sys_name}/${sys_version}/${rust_target}/${rust_toolchain}/${cargo_profile}/${sys_target}/cargo-fingerprint"
-    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${lookup({ "bench" = "release", "dev" = "debug", "release" = "release", "test" = "debug" }, cargo_profile, cargo_profile)}/.fingerprint"
+    cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
   output = ["type=cacheonly"]

@@ -191,8 +191,11 @@ pub fn mounts(spec: &Spec, stage_index: usize, breaks: &[Break]) -> Vec<Mount> {
     out
 }
 
+/// The generated bake function mapping a cargo profile to its directory.
+pub const PROFILE_DIR_FN: &str = "cargo_profile_dir";
+
 /// An HCL object literal for cargo's profile directories (for `lookup`).
-fn profile_dirs_object(spec: &Spec) -> String {
+pub fn profile_dirs_object(spec: &Spec) -> String {
     let items: Vec<String> = spec
         .cache
         .profile_dirs
@@ -204,6 +207,16 @@ fn profile_dirs_object(spec: &Spec) -> String {
 
 /// A quoted HCL string literal (no interpolation).
 pub fn quote(s: &str) -> String {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%'))
+    {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     let mut out = String::from("\"");
     let mut chars = s.chars().peekable();
     while let Some(ch) = chars.next() {
@@ -238,10 +251,7 @@ pub fn to_template(spec: &Spec, parts: &[Part]) -> String {
             )),
             Part::ProfileDir(a) => {
                 let n = &spec.axes[*a].name;
-                out.push_str(&format!(
-                    "${{lookup({}, {n}, {n})}}",
-                    profile_dirs_object(spec)
-                ));
+                out.push_str(&format!("${{{PROFILE_DIR_FN}({n})}}"));
             }
         }
     }

@@ -90,7 +90,7 @@ fn key(k: &str) -> String {
 
 /// The bake file for a spec.
 pub fn generate(spec: &Spec, opts: &Options) -> String {
-    let mut out = String::with_capacity(256 * spec.stages.len() + 1024);
+    let mut out = String::with_capacity(8192 * spec.stages.len() + 4096);
     let _ = writeln!(out, "{HEADER}");
     let _ = writeln!(
         out,
@@ -149,6 +149,26 @@ pub fn generate(spec: &Spec, opts: &Options) -> String {
         out.push_str("}\n");
     }
 
+    if spec
+        .stages
+        .iter()
+        .any(|s| s.caches.contains(&crate::spec::CacheKind::CargoTarget))
+    {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "# cargo's directory for a profile under the target dir"
+        );
+        let _ = writeln!(out, "function {} {{", quote(cacheid::PROFILE_DIR_FN));
+        let _ = writeln!(out, "  params = [profile]");
+        let _ = writeln!(
+            out,
+            "  result = lookup({}, profile, profile)",
+            cacheid::profile_dirs_object(spec)
+        );
+        out.push_str("}\n");
+    }
+
     let boxes: Vec<Vec<rules::CellBox>> =
         spec.stages.iter().map(|s| rules::boxes(spec, s)).collect();
     for g in &spec.groups {
@@ -188,9 +208,11 @@ pub fn generate(spec: &Spec, opts: &Options) -> String {
     }
 
     for (i, s) in spec.stages.iter().enumerate() {
+        let mounts = cacheid::mounts(spec, i, &opts.breaks);
+        let cache_args = cacheid::args(spec, &mounts);
         for (n, b) in boxes[i].iter().enumerate() {
             out.push('\n');
-            stage_block(&mut out, spec, i, s, n, b, opts);
+            stage_block(&mut out, spec, s, n, b, &cache_args);
         }
     }
     out
@@ -220,11 +242,10 @@ fn box_names(spec: &Spec, s: &Stage, b: &rules::CellBox) -> String {
 fn stage_block(
     out: &mut String,
     spec: &Spec,
-    index: usize,
     s: &Stage,
     part: usize,
     b: &rules::CellBox,
-    opts: &Options,
+    cache_args: &[(String, String)],
 ) {
     let _ = writeln!(
         out,
@@ -302,8 +323,7 @@ fn stage_block(
     for (k, code) in &s.args {
         args.push((key(k), code.text.clone()));
     }
-    let mounts = cacheid::mounts(spec, index, &opts.breaks);
-    args.extend(cacheid::args(spec, &mounts));
+    args.extend(cache_args.iter().cloned());
     if !args.is_empty() {
         out.push_str("  args = {\n");
         object(out, "    ", &args);
