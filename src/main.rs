@@ -26,11 +26,89 @@ enum Command {
     Generate(GenerateArgs),
     /// List every cache mount of every stage and cell, with its derived id.
     CacheIds(CacheIdsArgs),
+    /// Build targets with docker buildx bake, showing per-target progress.
+    Build(Box<BuildArgs>),
     /// Manage the per-identity buildx builders (ls, inspect, rm, prune).
     Builder {
         #[command(subcommand)]
         command: bake_matrix::builder::cli::BuilderCommand,
     },
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Targets or groups to build (default: the "default" group or target).
+    targets: Vec<String>,
+    /// Bake files (default: the files `matrix print` reads).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    files: Vec<String>,
+    /// Override a target value: PATTERN.KEY=VALUE.
+    #[arg(long = "set", value_name = "PATTERN.KEY=VALUE")]
+    set: Vec<String>,
+    /// Values of any matrix axis: NAME=V1,V2 (NAME singular or plural).
+    #[arg(long = "axis", value_name = "NAME=VALUES")]
+    axis: Vec<String>,
+    /// cargo_profile axis values (comma-separated).
+    #[arg(long, value_name = "VALUES")]
+    cargo_profile: Option<String>,
+    /// rust_toolchain axis values.
+    #[arg(long, value_name = "VALUES")]
+    rust_toolchain: Option<String>,
+    /// rust_target axis values.
+    #[arg(long, value_name = "VALUES")]
+    rust_target: Option<String>,
+    /// feat_set axis values.
+    #[arg(long, value_name = "VALUES")]
+    feat_set: Option<String>,
+    /// sys_name axis values.
+    #[arg(long, value_name = "VALUES")]
+    sys_name: Option<String>,
+    /// sys_version axis values.
+    #[arg(long, value_name = "VALUES")]
+    sys_version: Option<String>,
+    /// sys_target axis values.
+    #[arg(long, value_name = "VALUES")]
+    sys_target: Option<String>,
+    /// Builder to use (default: derived from actor/repo/branch).
+    #[arg(long, value_name = "NAME")]
+    builder: Option<String>,
+    /// Builder driver: docker (local default), docker-container (CI default),
+    /// remote (endpoint from MATRIX_BUILDER_ENDPOINT). Also MATRIX_BUILDER_DRIVER.
+    #[arg(long, value_name = "DRIVER")]
+    driver: Option<String>,
+    /// Fail at once if another build holds the builder, instead of waiting.
+    #[arg(long)]
+    no_wait: bool,
+    /// Entitlements to allow (network.host, security.insecure).
+    #[arg(long = "allow", value_name = "ENTITLEMENT")]
+    allow: Vec<String>,
+    /// Load the results into docker (`*.output=type=docker`).
+    #[arg(long)]
+    load: bool,
+    /// Push the results (`*.push=true`).
+    #[arg(long)]
+    push: bool,
+    /// Provenance attestation (true, false, or attributes like mode=max).
+    #[arg(long, value_name = "VALUE")]
+    provenance: Option<String>,
+    /// Write buildx's build metadata to this file.
+    #[arg(long, value_name = "FILE")]
+    metadata_file: Option<String>,
+    /// Do not use the build cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Progress: auto, tty, plain, json, or rawjson (buildx's own stream).
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    progress: String,
+    /// Print the definition handed to buildx, and build nothing.
+    #[arg(long)]
+    print: bool,
+    /// Print the buildx command line, and build nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Explain where axis values come from.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 #[derive(clap::Args)]
@@ -125,6 +203,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Generate(args) => generate(args),
         Command::CacheIds(args) => cache_ids(args),
+        Command::Build(args) => build(*args),
         Command::Builder { command } => builder(command),
     }
 }
@@ -411,6 +490,152 @@ fn cache_ids(args: CacheIdsArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+fn build(args: BuildArgs) -> ExitCode {
+    use bake_matrix::build::{self, BuildRequest, PlanError, ProgressMode, Vector};
+
+    let mut vector = Vector::default();
+    for (axis, values) in [
+        ("cargo_profile", &args.cargo_profile),
+        ("rust_toolchain", &args.rust_toolchain),
+        ("rust_target", &args.rust_target),
+        ("feat_set", &args.feat_set),
+        ("sys_name", &args.sys_name),
+        ("sys_version", &args.sys_version),
+        ("sys_target", &args.sys_target),
+    ] {
+        if let Some(v) = values {
+            vector.set(axis, v);
+        }
+    }
+    for pair in &args.axis {
+        if let Err(e) = vector.set_pair(pair) {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    let progress: ProgressMode = match args.progress.parse() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let req = BuildRequest {
+        targets: args.targets,
+        files: args.files,
+        sets: args.set,
+        vector,
+        builder: args.builder,
+        allow: args.allow,
+        load: args.load,
+        push: args.push,
+        provenance: args.provenance,
+        metadata_file: args.metadata_file,
+        no_cache: args.no_cache,
+        progress,
+        verbose: args.verbose,
+    };
+    let plan = match req.plan(std::path::Path::new(".")) {
+        Ok(p) => p,
+        Err(PlanError::Input(e, sources)) => return fail(&e, &sources),
+    };
+    if req.verbose {
+        for line in req.explain_vector(&plan.loaded) {
+            eprintln!("matrix: {line}");
+        }
+    }
+    if args.print {
+        let mut out = build::definition_json(&plan.definition);
+        out.push('\n');
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        return ExitCode::SUCCESS;
+    }
+    if args.dry_run {
+        println!(
+            "{}",
+            shell_words(&plan.command(&req, &build::dry_run_path()))
+        );
+        return ExitCode::SUCCESS;
+    }
+    // One build at a time per builder: the lock is held until this returns.
+    let acquired = match build::acquire_builder(
+        req.builder.as_deref(),
+        args.driver.as_deref(),
+        &req.allow,
+        args.no_wait,
+    ) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if req.verbose {
+        eprintln!(
+            "matrix: builder {} ({}, buildx builder {})",
+            acquired.builder.name,
+            acquired.builder.driver.as_str(),
+            acquired.builder.buildx_name
+        );
+    }
+    let req = BuildRequest {
+        builder: Some(acquired.builder.buildx_name.clone()),
+        ..req
+    };
+    let file = match build::write_definition(&plan.definition) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: cannot write the build definition: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let cmd = plan.command(&req, &file);
+    if req.verbose {
+        eprintln!("matrix: {}", shell_words(&cmd));
+    }
+    let targets = plan.target_names();
+    let mut renderer = build::renderer_for(req.progress, &targets);
+    let renderer = renderer
+        .as_deref_mut()
+        .map(|r| r as &mut dyn bake_matrix::progress::Renderer);
+    let outcome = match build::run(&cmd, &targets, renderer) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", cmd[0]);
+            return ExitCode::from(1);
+        }
+    };
+    drop(file);
+    drop(acquired);
+    if outcome.interrupted {
+        eprintln!("matrix: interrupted; buildx stopped");
+        return ExitCode::from(130);
+    }
+    match outcome.status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(c) => ExitCode::from(c.clamp(1, 255) as u8),
+        None => ExitCode::from(1),
+    }
+}
+
+/// A command line as a shell would read it back.
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_=./:,@+".contains(c))
+            {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `matrix builder ls|inspect|rm|prune`: builder upkeep (src/builder).
