@@ -682,3 +682,90 @@ fn mutation_mixed_sharing_is_caught() {
         rules_of(&diags)
     );
 }
+
+// --- spec validation ------------------------------------------------------------
+
+#[test]
+fn bad_specs_are_located() {
+    let base = "axis \"a\" {\n  values = [\"x\", \"y\"]\n}\naxis \"b\" {\n  values = [\"1.0\"]\n  sanitize = true\n}\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "stage \"p\" {\n  axes = [\"a\", \"b\"]\n  dockerfile = \"D\"\n}\nstage \"c\" {\n  axes = [\"a\"]\n  input = \"p\"\n  dockerfile = \"D\"\n}\ngroup \"g\" {\n  targets = [\"c\"]\n}\n",
+            "matrix.hcl:13:10",
+            "not keyed on",
+        ),
+        (
+            "stage \"s\" {\n  axes = [\"a\"]\n  dockerfile = \"D\"\n  args = { x = b }\n}\ngroup \"g\" {\n  targets = [\"s\"]\n}\n",
+            "matrix.hcl:11:16",
+            "",
+        ),
+        (
+            "stage \"s\" {\n  axes = [\"a\"]\n  dockerfile = \"D\"\n  input = \"nope\"\n}\n",
+            "matrix.hcl:11:11",
+            "unknown stage",
+        ),
+        (
+            "stage \"s\" {\n  axes = [\"a\"]\n  dockerfile = \"D\"\n  caches = [\"cargo-target\"]\n}\ngroup \"g\" {\n  targets = [\"s\"]\n}\n",
+            "matrix.hcl:11:12",
+            "profile axis",
+        ),
+        (
+            "stage \"s\" {\n  axes = [\"a\"]\n  dockerfile = \"D\"\n}\n",
+            "matrix.hcl:8:7",
+            "in no group",
+        ),
+        (
+            "exclude {\n  a = \"z\"\n}\nstage \"s\" {\n  dockerfile = \"D\"\n}\n",
+            "matrix.hcl:9:7",
+            "not a value",
+        ),
+    ];
+    for (body, at, msg) in cases {
+        let text = format!("{base}{body}");
+        let Err((e, sources)) = spec::parse_str("matrix.hcl", &text) else {
+            panic!("accepted:\n{text}");
+        };
+        let loc = sources
+            .location(e.span.expect("located"))
+            .unwrap()
+            .to_string();
+        assert_eq!(&loc, at, "{}\n{text}", e.message);
+        assert!(e.message.contains(msg), "{} lacks {msg:?}", e.message);
+    }
+}
+
+#[test]
+fn sanitized_names_and_rules() {
+    let text = "axis \"t\" {\n  values = [\"1.80.0\", \"stable\"]\n  sanitize = { \"stable\" = \"st\" }\n}\naxis \"p\" {\n  values = [\"dev\", \"release\"]\n}\nexclude {\n  t = \"1.80.0\"\n  p = \"release\"\n}\nstage \"s\" {\n  axes = [\"t\", \"p\"]\n  dockerfile = \"D\"\n}\ngroup \"default\" {\n  targets = [\"s\"]\n}\n";
+    let (spec, _) = spec::parse_str("m.hcl", text)
+        .map_err(|(e, _)| e.message)
+        .unwrap();
+    assert_eq!(spec.axes[0].sanitize.apply("1.80.0"), "1-80-0");
+    assert_eq!(spec.axes[0].sanitize.apply("stable"), "st");
+    let out = generate::generate(&spec, &generate::Options::default());
+    let env = |n: &str| match n {
+        "ts" => Some(r#"["1.80.0","stable"]"#.to_string()),
+        "ps" => Some(r#"["dev","release"]"#.to_string()),
+        _ => None,
+    };
+    let mut sources = SourceMap::default();
+    sources.add(SourceFile::new("bake.hcl", out.clone()));
+    let loaded = load_sources(sources, &env, std::time::Instant::now())
+        .map_err(|(e, _)| e.message)
+        .unwrap();
+    let def = loaded.definition(&[], &[], &env).unwrap();
+    let json = bake_matrix::bake::print::to_json(&def);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut names: Vec<&str> = v["target"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["s--1-80-0--dev", "s--st--dev", "s--st--release"],
+        "{out}"
+    );
+}
