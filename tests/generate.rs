@@ -769,3 +769,29 @@ fn sanitized_names_and_rules() {
         "{out}"
     );
 }
+
+#[test]
+fn one_axis_stage_with_rules_prints_like_buildx() {
+    // Regression (found by the property test): setproduct needs two lists.
+    let text = "axis \"a\" {\n  values = [\"x\", \"y\"]\n}\nexclude {\n  a = \"y\"\n}\nstage \"s\" {\n  axes = [\"a\"]\n  dockerfile = \"D\"\n}\ngroup \"default\" {\n  targets = [\"s\"]\n}\n";
+    let (spec, _) = spec::parse_str("m.hcl", text)
+        .map_err(|(e, _)| e.message)
+        .unwrap();
+    let out = generate::generate(&spec, &generate::Options::default());
+    let env = |n: &str| (n == "as").then(|| r#"["x","y"]"#.to_string());
+    let mut sources = SourceMap::default();
+    sources.add(SourceFile::new("bake.hcl", out.clone()));
+    let loaded = load_sources(sources, &env, std::time::Instant::now())
+        .map_err(|(e, _)| e.message)
+        .unwrap();
+    let def = loaded.definition(&[], &[], &env).unwrap();
+    let json = bake_matrix::bake::print::to_json(&def);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<&str> = v["target"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(names, ["s--x"], "{out}");
+}

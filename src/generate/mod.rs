@@ -230,13 +230,24 @@ fn box_names(spec: &Spec, s: &Stage, b: &rules::CellBox) -> String {
         .zip(b)
         .map(|(&a, f)| list_expr(spec, a, f))
         .collect();
+    // setproduct wants at least two lists.
+    let single = s.axes.len() == 1;
     let mut name = format!("\"{}", s.name);
     for (k, &a) in s.axes.iter().enumerate() {
         name.push_str("--");
-        name.push_str(&name_part(spec, a, &format!("c[{k}]")));
+        let v = if single {
+            "c".to_string()
+        } else {
+            format!("c[{k}]")
+        };
+        name.push_str(&name_part(spec, a, &v));
     }
     name.push('"');
-    format!("[for c in setproduct({}) : {name}]", lists.join(", "))
+    if single {
+        format!("[for c in {} : {name}]", lists[0])
+    } else {
+        format!("[for c in setproduct({}) : {name}]", lists.join(", "))
+    }
 }
 
 fn stage_block(
