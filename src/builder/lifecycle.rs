@@ -97,7 +97,7 @@ pub struct Inspection {
 }
 
 /// What prune did with one builder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PruneOutcome {
     /// Idle longer than the threshold: removed.
