@@ -3,10 +3,10 @@
 pub mod bake;
 pub mod build;
 pub mod builder;
+pub mod cacheid;
 pub mod check;
 pub mod diag;
 pub mod dockerfile;
-pub mod progress;
-pub mod cacheid;
 pub mod generate;
+pub mod progress;
 pub mod spec;
