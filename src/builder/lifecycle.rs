@@ -118,6 +118,9 @@ pub struct Builders {
     env: Vec<(OsString, OsString)>,
 }
 
+/// How long a builder checked by `ensure` is trusted without checking again.
+const RECHECK_SECS: u64 = 600;
+
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -322,6 +325,12 @@ impl Builders {
         let hash = config.hash();
         let old = self.load(name)?;
         let t = now();
+        // `docker buildx inspect` costs ~150 ms, a tenth of a cached build:
+        // trust a record with the same config that was used in the last
+        // minutes (if the builder vanished since, buildx itself says so).
+        let recent = old
+            .as_ref()
+            .is_some_and(|o| o.config_hash == hash && t.saturating_sub(o.last_used) < RECHECK_SECS);
         let (buildx_name, action) = if config.driver == Driver::Docker {
             let context = self.run_checked(&["context", "show"])?.trim().to_string();
             let context = if context.is_empty() {
@@ -329,7 +338,8 @@ impl Builders {
             } else {
                 context
             };
-            if self.buildx_inspect(&context)?.is_none() {
+            let known = recent && old.as_ref().is_some_and(|o| o.buildx_name == context);
+            if !known && self.buildx_inspect(&context)?.is_none() {
                 return Err(Error::Invalid(format!(
                     "docker context {context} has no buildx builder: is the engine reachable?"
                 )));
@@ -346,7 +356,7 @@ impl Builders {
             };
             (context, action)
         } else {
-            let exists = self.buildx_inspect(name)?.is_some();
+            let exists = recent || self.buildx_inspect(name)?.is_some();
             let same = old.as_ref().is_some_and(|o| o.config_hash == hash);
             let action = match (exists, same) {
                 (true, true) => Action::Unchanged,
