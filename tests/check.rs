@@ -116,7 +116,11 @@ fn check_corpus() {
 /// The repository's example tree must stay clean.
 #[test]
 fn example_tree_is_clean() {
+    // A cleared environment: a caller's axis variables (a build container sets
+    // cargo_profile, rust_toolchain… as ARGs) would be env-near-miss findings.
     let out = Command::new(MATRIX)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["check", "--format", "json", "-f", "bake/bake.hcl"])
         .output()
