@@ -568,7 +568,17 @@ fn build(args: BuildArgs) -> ExitCode {
     ) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}");
+            let msg = e.to_string();
+            eprintln!("error: {msg}");
+            if msg.contains("unknown command: docker buildx") {
+                eprintln!(
+                    "  = help: the buildx plugin is not installed for this DOCKER_CONFIG: install docker-buildx, or use the project's engine (eval \"$(scripts/engine env)\")"
+                );
+            } else if msg.contains("Cannot connect to the Docker daemon") {
+                eprintln!(
+                    "  = help: no Docker engine answers at DOCKER_HOST: start one (scripts/engine up) or point DOCKER_HOST at it"
+                );
+            }
             return ExitCode::from(1);
         }
     };
