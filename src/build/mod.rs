@@ -173,17 +173,51 @@ pub fn definition_json(def: &Definition) -> String {
         .replace("%{", "%%{")
 }
 
+/// buildx 0.13.1's switch for the docker driver's default export: a target
+/// with no output is exported into the image store ("backwards compat for
+/// docker driver only", `build.toSolveOpt`), unless this is a true boolean.
+pub const NO_DEFAULT_LOAD: &str = "BUILDX_NO_DEFAULT_LOAD";
+
 impl Plan {
+    /// Whether buildx's default image export is turned off for this build.
+    ///
+    /// Every `target:` ancestor pulled into the definition is a build of its
+    /// own to buildx; on the docker driver each one without an `output` was
+    /// exported (and unpacked) into the image store on every build, cached or
+    /// not, though only its result as a context was wanted. When every target
+    /// the user asked for names its own outputs, nobody asked for those images:
+    /// turn the default off. `--load` and `--push` keep working: they give the
+    /// requested targets outputs of their own (`*.output=type=docker`,
+    /// `*.push=true`; buildx does not apply them to linked ancestors either).
+    /// When a requested target has no output, the default stays: the user
+    /// expects its image.
+    pub fn no_default_load(&self) -> bool {
+        let mut requested = self
+            .definition
+            .targets
+            .values()
+            .filter(|t| !t.linked)
+            .peekable();
+        requested.peek().is_some()
+            && requested.all(|t| t.outputs.as_ref().is_some_and(|o| !o.is_empty()))
+    }
+
     /// The buildx command line for this plan, reading the definition from `file`.
+    /// Leading `NAME=VALUE` words are environment variables for buildx, as a
+    /// shell reads them (see [`run`]).
     pub fn command(&self, req: &BuildRequest, file: &Path) -> Vec<String> {
-        let mut cmd: Vec<String> = vec![
+        let mut cmd: Vec<String> = Vec::new();
+        if self.no_default_load() {
+            cmd.push(format!("{NO_DEFAULT_LOAD}=true"));
+        }
+        cmd.extend([
             "docker".into(),
             "buildx".into(),
             "bake".into(),
             "-f".into(),
             file.display().to_string(),
             "--progress=rawjson".into(),
-        ];
+        ]);
         if let Some(b) = &req.builder {
             cmd.push(format!("--builder={b}"));
         }
@@ -310,9 +344,17 @@ pub fn run(
     SIGNALS.call_once(|| installed = install_signal_forwarding());
     installed?;
 
-    let mut command = Command::new(&cmd[0]);
+    let (env, argv) = split_env(cmd);
+    if argv.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "empty command",
+        ));
+    }
+    let mut command = Command::new(&argv[0]);
     command
-        .args(&cmd[1..])
+        .args(&argv[1..])
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stderr(if renderer.is_some() {
             Stdio::piped()
@@ -328,7 +370,13 @@ pub fn run(
             Ok(())
         });
     }
-    let mut child = command.spawn()?;
+    let mut child = command.spawn().map_err(|e| {
+        if env.is_empty() {
+            e
+        } else {
+            std::io::Error::new(e.kind(), format!("{}: {e}", argv[0]))
+        }
+    })?;
     CHILD_PGID.store(child.id() as i32, Ordering::SeqCst);
     let summary = match (renderer, child.stderr.take()) {
         (Some(r), Some(stderr)) => Some(progress::drive(BufReader::new(stderr), targets, r)),
@@ -341,6 +389,23 @@ pub fn run(
         summary,
         interrupted: INTERRUPTED.load(Ordering::SeqCst),
     })
+}
+
+/// Splits a command line into its leading `NAME=VALUE` assignments and the
+/// program with its arguments, as a shell does.
+fn split_env(cmd: &[String]) -> (Vec<(&str, &str)>, &[String]) {
+    let n = cmd
+        .iter()
+        .take_while(|w| {
+            w.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty()
+                    && !k.starts_with(|c: char| c.is_ascii_digit())
+                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+        .count();
+    let env = cmd[..n].iter().filter_map(|w| w.split_once('=')).collect();
+    (env, &cmd[n..])
 }
 
 /// Picks the renderer for a progress mode.
@@ -363,4 +428,138 @@ pub fn renderer_for(mode: ProgressMode, targets: &[String]) -> Option<Box<dyn Re
 /// The default place for temporary definitions (for `--dry-run` display).
 pub fn dry_run_path() -> PathBuf {
     std::env::temp_dir().join("matrix-bake-XXXXXX.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TREE: &str = r#"
+group "default" { targets = ["leaf"] }
+target "root" {
+  dockerfile-inline = "FROM busybox:local\n"
+}
+target "leaf" {
+  contexts = { input = "target:root" }
+  dockerfile-inline = "FROM input\n"
+  output = ["type=cacheonly"]
+}
+target "bare" {
+  contexts = { input = "target:root" }
+  dockerfile-inline = "FROM input\n"
+}
+"#;
+
+    fn request(targets: &[&str]) -> BuildRequest {
+        BuildRequest {
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+            files: vec!["docker-bake.hcl".to_string()],
+            sets: Vec::new(),
+            vector: Vector::default(),
+            builder: None,
+            allow: Vec::new(),
+            load: false,
+            push: false,
+            provenance: None,
+            metadata_file: None,
+            no_cache: false,
+            progress: ProgressMode::Plain,
+            verbose: false,
+        }
+    }
+
+    /// The command line `req` runs on TREE (with the definition in `x.json`).
+    fn command(req: &BuildRequest) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("docker-bake.hcl"), TREE).unwrap();
+        let plan = match req.plan(dir.path()) {
+            Ok(p) => p,
+            Err(PlanError::Input(e, _)) => panic!("{e:?}"),
+        };
+        plan.command(req, Path::new("x.json"))
+    }
+
+    fn loads_by_default(cmd: &[String]) -> bool {
+        let (env, argv) = split_env(cmd);
+        assert_eq!(argv[..3], ["docker", "buildx", "bake"]);
+        !env.contains(&(NO_DEFAULT_LOAD, "true"))
+    }
+
+    #[test]
+    fn default_load_is_off_when_every_requested_target_names_outputs() {
+        // `leaf` names its output; its ancestor `root` (linked) does not and
+        // would be exported as an image by the docker driver.
+        let cmd = command(&request(&["leaf"]));
+        assert_eq!(cmd[0], "BUILDX_NO_DEFAULT_LOAD=true");
+        assert!(!loads_by_default(&cmd));
+        // The default group resolves to the same.
+        assert!(!loads_by_default(&command(&request(&[]))));
+        // Outputs given with --set count as the target's own.
+        let mut req = request(&["bare"]);
+        req.sets.push("bare.output=type=cacheonly".to_string());
+        assert!(!loads_by_default(&command(&req)));
+    }
+
+    #[test]
+    fn default_load_stays_when_a_requested_target_has_no_output() {
+        assert!(loads_by_default(&command(&request(&["bare"]))));
+        assert!(loads_by_default(&command(&request(&["leaf", "bare"]))));
+        // `root` asked for by name is not only an ancestor any more.
+        assert!(loads_by_default(&command(&request(&["leaf", "root"]))));
+    }
+
+    #[test]
+    fn load_and_push_name_the_requested_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("docker-bake.hcl"), TREE).unwrap();
+        let outputs = |req: &BuildRequest| {
+            let plan = req.plan(dir.path()).ok().unwrap();
+            let cmd = plan.command(req, Path::new("x.json"));
+            let outputs: Vec<(String, Option<Vec<String>>)> = plan
+                .definition
+                .targets
+                .values()
+                .map(|t| (t.name.clone(), t.outputs.clone()))
+                .collect();
+            (loads_by_default(&cmd), outputs)
+        };
+        let some = |o: &str| Some(vec![o.to_string()]);
+        // --load: `bare` is loaded through its own docker output, its
+        // ancestor `root` no longer through the default.
+        let mut req = request(&["bare"]);
+        req.load = true;
+        assert_eq!(
+            outputs(&req),
+            (
+                false,
+                vec![("bare".into(), some("type=docker")), ("root".into(), None)]
+            )
+        );
+        // --push: an image output that pushes.
+        let mut req = request(&["bare"]);
+        req.push = true;
+        assert_eq!(
+            outputs(&req),
+            (
+                false,
+                vec![
+                    ("bare".into(), some("type=image,push=true")),
+                    ("root".into(), None)
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn split_env_reads_leading_assignments_only() {
+        let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let cmd = words("A=1 B_2=x=y docker buildx bake --set=a.b=c");
+        let (env, argv) = split_env(&cmd);
+        assert_eq!(env, [("A", "1"), ("B_2", "x=y")]);
+        assert_eq!(argv, &cmd[2..]);
+        let cmd = words("docker X=1");
+        assert_eq!(split_env(&cmd), (vec![], &cmd[..]));
+        let cmd = words("1A=2 docker");
+        assert_eq!(split_env(&cmd).1, &cmd[..]);
+    }
 }
