@@ -12,9 +12,11 @@ pub fn split_points(text: &str, parts: usize) -> Vec<usize> {
     }
     let starts = item_starts(text);
     let mut out = Vec::new();
+    let mut next = 0; // `want` only grows: resume the search where it stopped
     for k in 1..parts {
         let want = text.len() * k / parts;
-        if let Some(&p) = starts.iter().find(|&&p| p >= want)
+        next += starts[next..].partition_point(|&p| p < want);
+        if let Some(&p) = starts.get(next)
             && p > 0
             && out.last() != Some(&p)
         {
