@@ -32,21 +32,17 @@ variable "sys_targets" {
   default = "[\"x86_64-v1-linux-gnu\"]"
 }
 
-variable "HOME" {
-  default = "/root"
-}
-
-# debootstrap'ed root filesystems, one directory per <sys_name>-<sys_version>-<arch>
+# OCI image layouts of debootstrap'ed root filesystems, one per <sys_name>-<sys_version>-<arch>
 variable "rootfs_dir" {
   default = ".cache/rootfs"
 }
 
-# the host's rustup toolchains (each becomes a named context)
+# the host's rustup toolchains without share/doc (each becomes a named context)
 variable "toolchains_dir" {
-  default = "${HOME}/.rustup/toolchains"
+  default = ".cache/toolchains"
 }
 
-# the output of `cargo vendor` for Cargo.lock
+# a directory holding vendor.tar, the output of `cargo vendor` for Cargo.lock
 variable "vendor_dir" {
   default = ".cache/vendor"
 }
@@ -96,7 +92,7 @@ target "system" {
     sys_target  = jsondecode(sys_targets)
   }
   contexts = {
-    rootfs = "${rootfs_dir}/${sys_name}-${sys_version}-${split("-", sys_target)[0]}"
+    rootfs = "oci-layout://${rootfs_dir}/${sys_name}-${sys_version}-${split("-", sys_target)[0]}"
   }
   args = {
     sys_name    = sys_name
@@ -104,6 +100,7 @@ target "system" {
     sys_target  = sys_target
   }
   platforms = [split("-", sys_target)[0] == "x86_64" ? "linux/amd64" : "linux/arm64"]
+  output    = ["type=cacheonly"]
 }
 
 # stage rust: a Rust toolchain: the host's rustup toolchain as a named context
@@ -127,6 +124,7 @@ target "rust" {
     sys_version    = sys_version
     sys_target     = sys_target
   }
+  output = ["type=cacheonly"]
 }
 
 # stage rust: a Rust toolchain: the host's rustup toolchain as a named context
@@ -150,9 +148,10 @@ target "rust__2" {
     sys_version    = sys_version
     sys_target     = sys_target
   }
+  output = ["type=cacheonly"]
 }
 
-# stage deps: the dependencies of Cargo.lock, from vendored sources, per cargo profile
+# stage deps: the dependencies of Cargo.lock, from the vendored crates' tar, per cargo profile
 target "deps" {
   name       = "deps--${cargo_profile}--${sanitize_rust_toolchain(rust_toolchain)}--${rust_target}--${sys_name}--${sys_version}--${sys_target}"
   dockerfile = "docker/Dockerfile.cargo"
@@ -190,9 +189,10 @@ target "deps" {
     cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
+  output = ["type=cacheonly"]
 }
 
-# stage deps: the dependencies of Cargo.lock, from vendored sources, per cargo profile
+# stage deps: the dependencies of Cargo.lock, from the vendored crates' tar, per cargo profile
 target "deps__2" {
   name       = "deps--${cargo_profile}--${sanitize_rust_toolchain(rust_toolchain)}--${rust_target}--${sys_name}--${sys_version}--${sys_target}"
   dockerfile = "docker/Dockerfile.cargo"
@@ -230,6 +230,7 @@ target "deps__2" {
     cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
+  output = ["type=cacheonly"]
 }
 
 # stage build: the project, per cargo profile and feature set
@@ -271,6 +272,7 @@ target "build" {
     cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
+  output = ["type=cacheonly"]
 }
 
 # stage build: the project, per cargo profile and feature set
@@ -312,6 +314,7 @@ target "build__2" {
     cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
+  output = ["type=cacheonly"]
 }
 
 # stage tests: the test suite (inherits the build's Dockerfile and args)

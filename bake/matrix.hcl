@@ -3,29 +3,31 @@
 # `matrix generate` turns it into bake/bake.hcl (see docs/spec.md); every
 # cache id comes from the cache block (see docs/cache-ids.md).
 #
-# Inputs made on the host, never fetched inside a build:
-#   ${rootfs_dir}/<sys_name>-<sys_version>-<arch>   debootstrap'ed root filesystems
+# Inputs made on the host by scripts/example-inputs, never fetched inside a
+# build (docs/engine.md):
+#   ${rootfs_dir}/<sys_name>-<sys_version>-<arch>   OCI image layouts of the
+#                                                   debootstrap'ed root filesystems
 #                                                   (with gcc and libc6-dev included)
 #   ${toolchains_dir}/<toolchain>-x86_64-unknown-linux-gnu
-#                                                   the host's rustup toolchains
-#   ${vendor_dir}                                   `cargo vendor` output
-
-variable "HOME" {
-  default = "/root"
-}
+#                                                   the host's rustup toolchains,
+#                                                   without share/doc
+#   ${vendor_dir}/vendor.tar                        `cargo vendor` output, one tar
+#
+# Every stage's output is the build cache only: the tree's results are its
+# layers and cache mounts, and no stage is exported as an image.
 
 variable "rootfs_dir" {
-  description = "debootstrap'ed root filesystems, one directory per <sys_name>-<sys_version>-<arch>"
+  description = "OCI image layouts of debootstrap'ed root filesystems, one per <sys_name>-<sys_version>-<arch>"
   default     = ".cache/rootfs"
 }
 
 variable "toolchains_dir" {
-  description = "the host's rustup toolchains (each becomes a named context)"
-  default     = "${HOME}/.rustup/toolchains"
+  description = "the host's rustup toolchains without share/doc (each becomes a named context)"
+  default     = ".cache/toolchains"
 }
 
 variable "vendor_dir" {
-  description = "the output of `cargo vendor` for Cargo.lock"
+  description = "a directory holding vendor.tar, the output of `cargo vendor` for Cargo.lock"
   default     = ".cache/vendor"
 }
 
@@ -81,9 +83,10 @@ stage "system" {
   axes        = ["sys_name", "sys_version", "sys_target"]
   dockerfile  = "docker/Dockerfile.system"
   contexts = {
-    rootfs = "${rootfs_dir}/${sys_name}-${sys_version}-${split("-", sys_target)[0]}"
+    rootfs = "oci-layout://${rootfs_dir}/${sys_name}-${sys_version}-${split("-", sys_target)[0]}"
   }
   platforms = [split("-", sys_target)[0] == "x86_64" ? "linux/amd64" : "linux/arm64"]
+  outputs   = ["type=cacheonly"]
 }
 
 stage "rust" {
@@ -94,10 +97,11 @@ stage "rust" {
   contexts = {
     toolchain = "${toolchains_dir}/${rust_toolchain}-x86_64-unknown-linux-gnu"
   }
+  outputs = ["type=cacheonly"]
 }
 
 stage "deps" {
-  description = "the dependencies of Cargo.lock, from vendored sources, per cargo profile"
+  description = "the dependencies of Cargo.lock, from the vendored crates' tar, per cargo profile"
   axes        = ["cargo_profile", "rust_toolchain", "rust_target", "sys_name", "sys_version", "sys_target"]
   input       = "rust"
   dockerfile  = "docker/Dockerfile.cargo"
@@ -107,7 +111,8 @@ stage "deps" {
   args = {
     rust_cpu = lookup({ "x86_64-v1-linux-gnu" = "x86-64", "x86_64-v3-linux-gnu" = "x86-64-v3" }, sys_target, "generic")
   }
-  caches = ["cargo-target"]
+  outputs = ["type=cacheonly"]
+  caches  = ["cargo-target"]
 }
 
 stage "build" {
@@ -118,7 +123,8 @@ stage "build" {
   args = {
     rust_cpu = lookup({ "x86_64-v1-linux-gnu" = "x86-64", "x86_64-v3-linux-gnu" = "x86-64-v3" }, sys_target, "generic")
   }
-  caches = ["cargo-target"]
+  outputs = ["type=cacheonly"]
+  caches  = ["cargo-target"]
 }
 
 stage "tests" {
