@@ -248,7 +248,8 @@ fn print(args: PrintArgs) -> ExitCode {
         Err(e) => return fail(&e, &loaded.sources),
     };
     let resolved = started.elapsed();
-    let mut out = bake::print::to_json(&def);
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = bake::print::write_json(&def, &mut stdout).and_then(|()| stdout.flush());
     if timings {
         eprintln!(
             "timings: parse {:?}, evaluate {:?}, resolve {:?}, print {:?}",
@@ -258,13 +259,12 @@ fn print(args: PrintArgs) -> ExitCode {
             started.elapsed() - resolved
         );
     }
-    out.push('\n');
-    if std::io::stdout().write_all(out.as_bytes()).is_err() {
+    if written.is_err() {
         return ExitCode::from(1);
     }
     // Freeing a large evaluated tree takes measurable time and achieves nothing
     // at exit: leave it to the OS.
-    std::mem::forget((loaded, def, out));
+    std::mem::forget((loaded, def));
     ExitCode::SUCCESS
 }
 
@@ -552,8 +552,7 @@ fn build(args: BuildArgs) -> ExitCode {
         }
     }
     if args.print {
-        let mut out = build::definition_json(&plan.definition);
-        out.push('\n');
+        let out = build::definition_json(&plan.definition);
         let _ = std::io::stdout().write_all(out.as_bytes());
         return ExitCode::SUCCESS;
     }

@@ -4,9 +4,28 @@
 
 use super::definition::Definition;
 use super::target::Target;
-use std::fmt::Write;
+use std::io::{self, Write};
 
+/// The definition as one string, with the trailing newline `--print` writes.
 pub fn to_json(def: &Definition) -> String {
+    let mut out = Vec::new();
+    write_json(def, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("the JSON writer only writes UTF-8")
+}
+
+/// Targets rendered per piece: output is written piece by piece, so memory
+/// stays flat however large the definition is.
+const PIECE: usize = 64;
+/// Definitions with at least this many targets are rendered on several threads.
+const PARALLEL_TARGETS: usize = 512;
+
+/// Writes the definition (with the trailing newline) to `out`, streaming.
+pub fn write_json(def: &Definition, out: &mut dyn Write) -> io::Result<()> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    write_json_on(def, out, threads)
+}
+
+fn write_json_on(def: &Definition, out: &mut dyn Write, threads: usize) -> io::Result<()> {
     let mut w = JsonWriter::default();
     w.open('{');
     if !def.groups.is_empty() {
@@ -28,13 +47,83 @@ pub fn to_json(def: &Definition) -> String {
     }
     w.key("target");
     w.open('{');
-    for (name, t) in &def.targets {
+    out.write_all(&w.out)?;
+    let targets: Vec<(&String, &Target)> = def.targets.iter().collect();
+    let pieces: Vec<&[(&String, &Target)]> = targets.chunks(PIECE).collect();
+    if targets.len() < PARALLEL_TARGETS || threads < 2 {
+        let mut buf = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            render_piece(piece, i == 0, &mut buf);
+            out.write_all(&buf)?;
+        }
+    } else {
+        write_pieces_parallel(&pieces, threads, out)?;
+    }
+    let mut w = JsonWriter {
+        depth: 2,
+        has_member: vec![true, !targets.is_empty()],
+        ..JsonWriter::default()
+    };
+    w.close('}');
+    w.close('}');
+    w.out.push(b'\n');
+    out.write_all(&w.out)
+}
+
+/// Renders the targets of one piece as members of the "target" object
+/// (`first`: the piece that opens it, so no leading comma).
+fn render_piece(piece: &[(&String, &Target)], first: bool, buf: &mut Vec<u8>) {
+    buf.clear();
+    let mut w = JsonWriter {
+        out: std::mem::take(buf),
+        depth: 2,
+        has_member: vec![true, !first],
+        after_key: false,
+    };
+    for (name, t) in piece {
         w.key(name);
         target(&mut w, t);
     }
-    w.close('}');
-    w.close('}');
-    w.out
+    *buf = w.out;
+}
+
+/// Worker `k` renders pieces k, k+n, k+2n… into buffers sent over its own
+/// bounded channel; this thread writes them in order and hands buffers back,
+/// so only a few pieces are ever in memory.
+fn write_pieces_parallel(
+    pieces: &[&[(&String, &Target)]],
+    threads: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+    std::thread::scope(|scope| {
+        let mut rendered: Vec<Receiver<Vec<u8>>> = Vec::new();
+        let mut recycle: Vec<SyncSender<Vec<u8>>> = Vec::new();
+        for k in 0..threads {
+            let (send, recv) = sync_channel::<Vec<u8>>(2);
+            let (give_back, take_back) = sync_channel::<Vec<u8>>(4);
+            rendered.push(recv);
+            recycle.push(give_back);
+            scope.spawn(move || {
+                for i in (k..pieces.len()).step_by(threads) {
+                    let mut buf = take_back.try_recv().unwrap_or_default();
+                    render_piece(pieces[i], i == 0, &mut buf);
+                    if send.send(buf).is_err() {
+                        return; // the writer stopped (write error)
+                    }
+                }
+            });
+        }
+        for i in 0..pieces.len() {
+            let k = i % threads;
+            let buf = rendered[k]
+                .recv()
+                .map_err(|_| io::Error::other("a print worker stopped"))?;
+            out.write_all(&buf)?;
+            let _ = recycle[k].try_send(buf);
+        }
+        Ok(())
+    })
 }
 
 fn target(w: &mut JsonWriter, t: &Target) {
@@ -105,7 +194,7 @@ fn target(w: &mut JsonWriter, t: &Target) {
 /// A minimal indenting JSON writer matching Go's layout.
 #[derive(Default)]
 struct JsonWriter {
-    out: String,
+    out: Vec<u8>,
     depth: usize,
     /// Whether the current container already has a member.
     has_member: Vec<bool>,
@@ -120,7 +209,7 @@ impl JsonWriter {
         }
         if let Some(has) = self.has_member.last_mut() {
             if *has {
-                self.out.push(',');
+                self.out.push(b',');
             }
             *has = true;
             self.newline();
@@ -128,15 +217,15 @@ impl JsonWriter {
     }
 
     fn newline(&mut self) {
-        self.out.push('\n');
+        self.out.push(b'\n');
         for _ in 0..self.depth {
-            self.out.push_str("  ");
+            self.out.extend_from_slice(b"  ");
         }
     }
 
     fn open(&mut self, c: char) {
         self.before_value();
-        self.out.push(c);
+        self.out.push(c as u8);
         self.depth += 1;
         self.has_member.push(false);
     }
@@ -146,13 +235,13 @@ impl JsonWriter {
         if self.has_member.pop() == Some(true) {
             self.newline();
         }
-        self.out.push(c);
+        self.out.push(c as u8);
     }
 
     fn key(&mut self, k: &str) {
         self.before_value();
         go_string(&mut self.out, k);
-        self.out.push_str(": ");
+        self.out.extend_from_slice(b": ");
         self.after_key = true;
     }
 
@@ -163,7 +252,7 @@ impl JsonWriter {
 
     fn raw(&mut self, s: &str) {
         self.before_value();
-        self.out.push_str(s);
+        self.out.extend_from_slice(s.as_bytes());
     }
 
     fn str_list(&mut self, v: &[String]) {
@@ -175,35 +264,80 @@ impl JsonWriter {
     }
 }
 
-/// Go's `encoding/json` string encoding (with HTML escaping, as `json.Marshal` does).
-pub fn go_string(out: &mut String, s: &str) {
-    out.reserve(s.len() + 2);
-    out.push('"');
-    // Copy runs of characters that need no escaping in one go.
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let escape: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => Some(""),
-            c if (c as u32) < 0x20 => Some(""),
-            _ => None,
-        };
-        if let Some(esc) = escape {
-            out.push_str(&s[start..i]);
-            if esc.is_empty() {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            } else {
-                out.push_str(esc);
-            }
-            start = i + c.len_utf8();
-        }
+/// Bytes that `encoding/json` escapes (HTML-safe, as `json.Marshal` does):
+/// controls, `"`, `\\`, `<`, `>`, `&`; 0xE2 starts U+2028/U+2029, checked
+/// separately.
+const ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
     }
-    out.push_str(&s[start..]);
-    out.push('"');
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'&' as usize] = true;
+    t[0xE2] = true;
+    t
+};
+
+/// Go's `encoding/json` string encoding (with HTML escaping, as `json.Marshal` does).
+pub fn go_string(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    // Copy runs of bytes that need no escaping in one go.
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if !ESCAPE[c as usize] {
+            i += 1;
+            continue;
+        }
+        if c == 0xE2 {
+            // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
+            if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xA8 | 0xA9)) {
+                out.extend_from_slice(&b[start..i]);
+                out.extend_from_slice(if b[i + 2] == 0xA8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                });
+                i += 3;
+                start = i;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        out.extend_from_slice(&b[start..i]);
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            // Go 1.22+ (buildx 0.13.1 in Debian is built with it) writes these short forms.
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0C => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(c >> 4) as usize],
+                HEX[(c & 15) as usize],
+            ]),
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&b[start..]);
+    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -211,9 +345,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn parallel_printing_equals_sequential() {
+        let mut def = Definition::default();
+        for i in 0..(PARALLEL_TARGETS + 3 * PIECE + 7) {
+            let t = Target {
+                context: Some(format!("ctx{i}")),
+                tags: Some(vec![format!("t:{i}"), "<x>".into()]),
+                ..Target::default()
+            };
+            def.targets.insert(format!("target-{i:04}"), t);
+        }
+        let print = |threads| {
+            let mut out = Vec::new();
+            write_json_on(&def, &mut out, threads).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let one = print(1);
+        assert!(one.ends_with("\n  }\n}\n"), "{}", &one[one.len() - 40..]);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&one).unwrap()["target"]
+                .as_object()
+                .unwrap()
+                .len(),
+            def.targets.len()
+        );
+        for threads in [2, 3, 8] {
+            assert!(print(threads) == one, "{threads} threads print differently");
+        }
+    }
+
+    #[test]
+    fn empty_definition_prints_like_buildx() {
+        assert_eq!(to_json(&Definition::default()), "{\n  \"target\": {}\n}\n");
+    }
+
+    #[test]
     fn escapes_like_go() {
-        let mut s = String::new();
-        go_string(&mut s, "a<b>&\"\n\u{1}");
-        assert_eq!(s, r#""a\u003cb\u003e\u0026\"\n\u0001""#);
+        let mut s = Vec::new();
+        go_string(
+            &mut s,
+            "a<b>&\"\n\u{1}\u{2028}é\u{2029}\u{2027}\\\r\t\u{1f}\u{8}\u{c}\u{7f}",
+        );
+        assert_eq!(
+            String::from_utf8(s).unwrap(),
+            r#""a\u003cb\u003e\u0026\"\n\u0001\u2028é\u2029\u{2027}\\\r\t\u001f\b\f\u{7f}""#
+                .replace("\\u{2027}", "\u{2027}")
+                .replace("\\u{7f}", "\u{7f}")
+        );
     }
 }
