@@ -925,6 +925,20 @@ impl fmt::Display for Number {
     }
 }
 
+impl Number {
+    /// Same representation (value, precision and sign of zero), not just
+    /// equal: two identical numbers behave the same in every later operation.
+    pub fn identical(&self, other: &Number) -> bool {
+        let mant = match (&self.mant, &other.mant) {
+            (Mant::Zero, Mant::Zero) | (Mant::Inf, Mant::Inf) => true,
+            (Mant::Small(a), Mant::Small(b)) => a == b,
+            (Mant::Big(a), Mant::Big(b)) => a == b,
+            _ => false,
+        };
+        mant && self.exp == other.exp && self.prec == other.prec && self.neg == other.neg
+    }
+}
+
 /// cty's equality (`rawNumberEqual`): equal when they print the same, with
 /// -0 equal to 0.
 impl PartialEq for Number {

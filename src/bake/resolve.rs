@@ -85,10 +85,19 @@ struct BlockState<'a> {
 }
 
 struct UserFunc<'a> {
-    params: Vec<String>,
-    variadic: Option<String>,
+    params: Rc<[String]>,
+    variadic: Option<Rc<str>>,
     result: &'a Expr,
+    /// Same arguments, same result: no impure builtin, no `target`/`group`
+    /// reference, only pure callees (globals it reads are fixed once resolved).
+    pure: bool,
 }
+
+/// Builtins whose result changes from call to call.
+const IMPURE_BUILTINS: [&str; 3] = ["uuidv4", "timestamp", "bcrypt"];
+/// Calls of a pure function remembered, most recent first: a matrix cell
+/// typically calls a name-building function several times with the same axes.
+const MEMO_CALLS: usize = 8;
 
 struct Doc<'a, 'o> {
     opts: &'o EvalOptions<'o>,
@@ -96,6 +105,8 @@ struct Doc<'a, 'o> {
     attrs: HashMap<&'a str, &'a Attr>,
     func_defs: HashMap<&'a str, &'a Block>,
     funcs: HashMap<&'a str, UserFunc<'a>>,
+    /// Recent (arguments, result) of each pure user function.
+    func_memo: HashMap<&'a str, std::collections::VecDeque<(Vec<Value>, Value)>>,
     func_progress: HashSet<&'a str>,
     values: HashMap<String, Value>,
     var_progress: HashSet<String>,
@@ -142,6 +153,7 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
         attrs: HashMap::new(),
         func_defs: HashMap::new(),
         funcs: HashMap::new(),
+        func_memo: HashMap::new(),
         func_progress: HashSet::new(),
         values: HashMap::new(),
         var_progress: HashSet::new(),
@@ -560,13 +572,26 @@ impl<'a, 'o> Doc<'a, 'o> {
                 ));
             }
         }
+        let mut pure = true;
+        result.expr.walk(&mut |e| match &e.kind {
+            ExprKind::Call { name, .. } => {
+                if IMPURE_BUILTINS.contains(&name.as_str())
+                    || self.funcs.get(name.as_str()).is_some_and(|f| !f.pure)
+                {
+                    pure = false;
+                }
+            }
+            ExprKind::Variable(v) if BLOCK_TYPES.contains(&v.as_str()) => pure = false,
+            _ => {}
+        });
         self.func_progress.remove(name);
         self.funcs.insert(
             name,
             UserFunc {
-                params,
-                variadic,
+                params: params.into(),
+                variadic: variadic.map(Into::into),
                 result: &result.expr,
+                pure,
             },
         );
         Ok(())
@@ -871,10 +896,18 @@ impl<'a> Globals for Doc<'a, '_> {
                 return Some(Err(e));
             }
         }
-        let (params, variadic, result) = {
-            let f = self.funcs.get(name)?;
-            (f.params.clone(), f.variadic.clone(), f.result)
-        };
+        let (key, f) = self.funcs.get_key_value(name)?;
+        let (key, params, variadic, result, pure) =
+            (*key, f.params.clone(), f.variadic.clone(), f.result, f.pure);
+        if pure
+            && let Some(memo) = self.func_memo.get(key)
+            && let Some((_, v)) = memo.iter().find(|(a, _)| {
+                a.len() == args.len() && a.iter().zip(&args).all(|(x, y)| x.identical(y))
+            })
+        {
+            return Some(Ok(v.clone()));
+        }
+        let remembered = pure.then(|| args.clone());
         Some((|| {
             if args.len() < params.len() || (variadic.is_none() && args.len() > params.len()) {
                 return Err(BakeError::at(
@@ -898,16 +931,24 @@ impl<'a> Globals for Doc<'a, '_> {
             }
             let mut vars: Vec<(String, Value)> = Vec::with_capacity(params.len() + 1);
             let mut args = args.into_iter();
-            for p in &params {
+            for p in params.iter() {
                 vars.push((p.clone(), args.next().expect("arity checked")));
             }
             if let Some(v) = &variadic {
-                vars.push((v.clone(), Value::Tuple(args.collect())));
+                vars.push((v.to_string(), Value::Tuple(args.collect())));
             }
             let scope = Scope::with(vars);
-            eval(result, &scope, self).map_err(|e| {
+            let value = eval(result, &scope, self).map_err(|e| {
                 BakeError::at(span, format!("error in function {name}(): {}", e.message))
-            })
+            })?;
+            if let Some(args) = remembered {
+                let memo = self.func_memo.entry(key).or_default();
+                if memo.len() == MEMO_CALLS {
+                    memo.pop_back();
+                }
+                memo.push_front((args, value.clone()));
+            }
+            Ok(value)
         })())
     }
 }
@@ -1045,4 +1086,69 @@ fn parse_go_float(s: &str) -> Option<f64> {
     }
     parse_number(s)?;
     s.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args_of(src: &str) -> BTreeMap<String, Option<String>> {
+        let body = super::super::syntax::parse_hcl(src, 0).unwrap();
+        let env = |_: &str| None;
+        let opts = EvalOptions {
+            env: &env,
+            builtin_vars: Vec::new(),
+        };
+        let config = evaluate(&body, &opts).unwrap();
+        config.targets[0].args.clone().unwrap()
+    }
+
+    #[test]
+    fn impure_functions_are_called_every_time() {
+        let args = args_of(
+            r#"
+function "id" {
+  params = []
+  result = uuidv4()
+}
+function "tagged" {
+  params = [p]
+  result = "${p}-${id()}"
+}
+target "default" {
+  args = { A = id(), B = id(), C = tagged("x"), D = tagged("x") }
+}
+"#,
+        );
+        assert_ne!(args["A"], args["B"]);
+        assert_ne!(args["C"], args["D"]);
+    }
+
+    #[test]
+    fn pure_functions_tell_equal_arguments_of_different_representation_apart() {
+        let args = args_of(
+            r#"
+function "enc" {
+  params = [x]
+  result = jsonencode(x)
+}
+target "default" {
+  args = {
+    A = enc(1), B = enc("1"), C = enc(1), D = enc(["a"]), E = enc(setunion(["a"])),
+    F = enc({ a = 1 }), G = enc(merge({ a = 1 })), H = enc(1)
+  }
+}
+"#,
+        );
+        let v = |k: &str| args[k].clone().unwrap();
+        assert_eq!(
+            (v("A"), v("B"), v("C")),
+            ("1".into(), "\"1\"".into(), "1".into())
+        );
+        assert_eq!((v("D"), v("E")), ("[\"a\"]".into(), "[\"a\"]".into()));
+        assert_eq!(
+            (v("F"), v("G"), v("H")),
+            ("{\"a\":1}".into(), "{\"a\":1}".into(), "1".into())
+        );
+    }
 }

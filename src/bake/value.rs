@@ -96,6 +96,29 @@ impl Value {
         }
     }
 
+    /// Same kind and representation all the way down (numbers by
+    /// [`Number::identical`]), unlike `==`, which follows cty's equality.
+    pub fn identical(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a.identical(b),
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::List(a), Value::List(b))
+            | (Value::Tuple(a), Value::Tuple(b))
+            | (Value::Set(a), Value::Set(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y))
+            }
+            (Value::Map(a), Value::Map(b)) | (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this is a primitive (string, number, bool).
     pub fn is_primitive(&self) -> bool {
         matches!(self, Value::Bool(_) | Value::Number(_) | Value::String(_))
