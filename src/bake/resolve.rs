@@ -574,12 +574,11 @@ impl<'a, 'o> Doc<'a, 'o> {
         }
         let mut pure = true;
         result.expr.walk(&mut |e| match &e.kind {
-            ExprKind::Call { name, .. } => {
+            ExprKind::Call { name, .. }
                 if IMPURE_BUILTINS.contains(&name.as_str())
-                    || self.funcs.get(name.as_str()).is_some_and(|f| !f.pure)
-                {
-                    pure = false;
-                }
+                    || self.funcs.get(name.as_str()).is_some_and(|f| !f.pure) =>
+            {
+                pure = false
             }
             ExprKind::Variable(v) if BLOCK_TYPES.contains(&v.as_str()) => pure = false,
             _ => {}
