@@ -2,6 +2,8 @@
 //! engine from `scripts/engine` (see ENGINE.md: docker-container builders are
 //! recorded by buildx without booting; docker-driver builders really work).
 
+mod common;
+
 use bake_matrix::builder::{
     Action, BuilderConfig, Builders, Driver, Error, PruneOutcome, State, Wait,
 };
@@ -179,27 +181,17 @@ fn two_processes_serialize() {
 /// (a temporary DOCKER_CONFIG sharing the engine's cli-plugins), or None when
 /// no engine is reachable: a failure under CI=true, a warning otherwise.
 fn engine(tag: &str) -> Option<(Builders, PathBuf)> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut vars: Vec<(String, String)> = Vec::new();
     if let Ok(host) = std::env::var("DOCKER_HOST") {
         vars.push(("DOCKER_HOST".into(), host));
         if let Ok(cfg) = std::env::var("DOCKER_CONFIG") {
             vars.push(("DOCKER_CONFIG".into(), cfg));
         }
-    } else if let Ok(out) = Command::new(repo.join("scripts/engine"))
-        .arg("env")
-        .stderr(Stdio::null())
-        .output()
-        && out.status.success()
-    {
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
-                let v = v.trim_matches(|c| c == '"' || c == '\'');
-                if k == "DOCKER_HOST" || k == "DOCKER_CONFIG" {
-                    vars.push((k.into(), v.into()));
-                }
-            }
-        }
+    } else if let Some(env) = common::engine_env_vars() {
+        vars.extend(
+            env.into_iter()
+                .filter(|(k, _)| k == "DOCKER_HOST" || k == "DOCKER_CONFIG"),
+        );
     }
     let reachable = vars.iter().any(|(k, _)| k == "DOCKER_HOST")
         && Command::new("docker")
@@ -211,13 +203,10 @@ fn engine(tag: &str) -> Option<(Builders, PathBuf)> {
             .status()
             .is_ok_and(|s| s.success());
     if !reachable {
-        let msg = "no engine reachable for the builder tests: run `scripts/engine up` \
-                   (and `eval \"$(scripts/engine env)\"`)";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}");
-        }
-        eprintln!("warning: {msg}; skipping");
-        return None;
+        return common::engine_missing(
+            "builder tests",
+            "no engine reachable: run `scripts/engine up` (and `eval \"$(scripts/engine env)\"`)",
+        );
     }
     let base = temp_dir(tag);
     let config = base.join("docker-config");
