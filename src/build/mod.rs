@@ -182,9 +182,11 @@ impl Plan {
     /// Whether buildx's default image export is turned off for this build.
     ///
     /// Every `target:` ancestor pulled into the definition is a build of its
-    /// own to buildx; on the docker driver each one without an `output` was
-    /// exported (and unpacked) into the image store on every build, cached or
-    /// not, though only its result as a context was wanted. When every target
+    /// own to buildx, which drops its outputs (buildx 0.13.1 `loadLinks`:
+    /// `Outputs = nil`, as our definition does); on the docker driver each
+    /// target without an `output` was exported (and unpacked) into the image
+    /// store on every build, cached or not, though only its result as a
+    /// context was wanted. When every target
     /// the user asked for names its own outputs, nobody asked for those images:
     /// turn the default off. `--load` and `--push` keep working: they give the
     /// requested targets outputs of their own (`*.output=type=docker`,
