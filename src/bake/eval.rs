@@ -23,7 +23,7 @@ pub trait Globals {
 
 /// Local name bindings (matrix values of one cell, function parameters, …),
 /// shared so a cell's bindings are not copied for every attribute.
-pub type Bindings = std::rc::Rc<Vec<(String, Value)>>;
+pub type Bindings = std::sync::Arc<Vec<(String, Value)>>;
 
 /// A chain of local name bindings.
 pub struct Scope<'a> {

@@ -117,7 +117,7 @@ pub fn local_platform() -> String {
 pub struct Project<'a> {
     pub files: Vec<String>,
     pub dir: &'a Path,
-    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub env: &'a (dyn Fn(&str) -> Option<String> + Sync),
 }
 
 /// An evaluated tree with its sources (for diagnostics).
@@ -141,7 +141,7 @@ impl Project<'_> {
 /// Parses and evaluates files already in memory (also the fuzzers' entry point).
 pub fn load_sources(
     sources: SourceMap,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
     started: std::time::Instant,
 ) -> std::result::Result<Loaded, (BakeError, SourceMap)> {
     let body = match parse_all(&sources) {

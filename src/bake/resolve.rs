@@ -42,7 +42,7 @@ fn referenced_targets(body: &Body) -> HashSet<String> {
 /// What evaluation reads from outside the files.
 pub struct EvalOptions<'a> {
     /// Environment lookup for variable overrides.
-    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub env: &'a (dyn Fn(&str) -> Option<String> + Sync),
     /// Variables buildx defines itself (`BAKE_CMD_CONTEXT`, `BAKE_LOCAL_PLATFORM`).
     pub builtin_vars: Vec<(String, String)>,
 }
@@ -146,232 +146,385 @@ pub fn validate_target_name(name: &str) -> std::result::Result<(), String> {
     }
 }
 
+/// Evaluates the files' body into a [`Config`]: on several threads when the
+/// tree is large and its blocks do not refer to each other, else in order.
 pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
-    let mut doc = Doc {
-        opts,
-        vars: HashMap::new(),
-        attrs: HashMap::new(),
-        func_defs: HashMap::new(),
-        funcs: HashMap::new(),
-        func_memo: HashMap::new(),
-        func_progress: HashSet::new(),
-        values: HashMap::new(),
-        var_progress: HashSet::new(),
-        blocks: Vec::new(),
-        by_name: HashMap::new(),
-        field_cache: HashMap::new(),
-        field_progress: HashSet::new(),
-        group_cache: HashMap::new(),
-        group_progress: HashSet::new(),
-        undefined_seen: HashSet::new(),
-        expr_vars: HashMap::new(),
-        referenced_targets: HashSet::new(),
-    };
-    doc.referenced_targets = referenced_targets(body);
+    if let Some(config) = evaluate_parallel(body, opts) {
+        return Ok(config);
+    }
+    evaluate_sequential(body, opts)
+}
 
-    let mut var_order = Vec::new();
-    let mut func_order = Vec::new();
-    for b in &body.blocks {
-        match b.kind.as_str() {
-            "variable" | "function" => {
+fn evaluate_sequential(body: &Body, opts: &EvalOptions) -> Result<Config> {
+    let mut doc = Doc::prepare(body, opts, HashMap::new())?;
+    doc.expand_all(body)?;
+    doc.assemble(body, Vec::new())
+}
+
+/// Target blocks from which evaluation is shared among threads.
+const PARALLEL_BLOCKS: usize = 32;
+
+/// Expands and decodes target blocks on several threads, each with its own
+/// evaluation state, then assembles in file order. Declines (`None`, and the
+/// sequential path decides) where order could matter: expressions naming
+/// `target`/`group`, any error, or any use of an undefined name (buildx's
+/// rejection of a second use depends on evaluation order).
+fn evaluate_parallel(body: &Body, opts: &EvalOptions) -> Option<Config> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    evaluate_parallel_on(body, opts, threads)
+}
+
+fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Option<Config> {
+    let targets: Vec<usize> = (0..body.blocks.len())
+        .filter(|&i| body.blocks[i].kind == "target")
+        .collect();
+    if threads < 2 || targets.len() < PARALLEL_BLOCKS || mentions_blocks(body) {
+        return None;
+    }
+    let mut main = Doc::prepare(body, opts, HashMap::new()).ok()?;
+    if !main.undefined_seen.is_empty() {
+        return None;
+    }
+    type Share<'a> = Vec<(usize, BlockState<'a>, Vec<Target>)>;
+    let values = &main.values;
+    let targets = &targets;
+    let shares: Vec<Option<Share>> = std::thread::scope(|scope| {
+        let work = move |k: usize| -> Option<Share> {
+            let mut doc = Doc::prepare(body, opts, values.clone()).ok()?;
+            let mut out = Vec::new();
+            // Interleaved shares: neighbouring blocks are often alike in size.
+            for &i in targets.iter().skip(k).step_by(threads) {
+                let b = &body.blocks[i];
                 if b.labels.len() != 1 {
-                    return Err(BakeError::at(
-                        b.kind_span,
-                        format!(
-                            "a {} block needs exactly one label (its name), found {}",
-                            b.kind,
-                            b.labels.len()
-                        ),
-                    ));
+                    return None;
                 }
-                let name = b.labels[0].as_str();
-                let allowed: &[&str] = if b.kind == "variable" {
-                    &["default"]
-                } else {
-                    &["params", "variadic_params", "result"]
-                };
-                if let Some(a) = b
-                    .body
-                    .attrs
-                    .iter()
-                    .find(|a| !allowed.contains(&a.name.as_str()))
-                {
-                    return Err(BakeError::at(
-                        a.name_span,
-                        format!(
-                            "unsupported argument {:?} in {} block; expected one of: {}",
-                            a.name,
-                            b.kind,
-                            allowed.join(", ")
-                        ),
-                    ));
-                }
-                if let Some(inner) = b.body.blocks.first() {
-                    return Err(BakeError::at(
-                        inner.kind_span,
-                        format!(
-                            "blocks of type {:?} are not expected in a {} block",
-                            inner.kind, b.kind
-                        ),
-                    ));
-                }
-                if is_reserved(name, opts) {
-                    continue;
-                }
-                if b.kind == "variable" {
-                    doc.vars.insert(name, b);
-                    var_order.push(name);
-                } else {
-                    doc.func_defs.insert(name, b);
-                    func_order.push(name);
-                }
+                let st = doc.expand_block(b).ok()?;
+                doc.blocks.push(st);
+                let bi = doc.blocks.len() - 1;
+                let decoded = (0..doc.blocks[bi].names.len())
+                    .map(|ci| doc.decode_target(bi, ci))
+                    .collect::<Result<Vec<_>>>()
+                    .ok()?;
+                out.push((i, doc.blocks.pop()?, decoded));
             }
-            "target" | "group" => {}
-            _ => {} // buildx ignores unknown top-level blocks
+            doc.undefined_seen.is_empty().then_some(out)
+        };
+        let handles: Vec<_> = (1..threads).map(|k| scope.spawn(move || work(k))).collect();
+        let mut shares = vec![work(0)];
+        shares.extend(handles.into_iter().map(|h| h.join().ok().flatten()));
+        shares
+    });
+    let mut by_block: HashMap<usize, (BlockState, Vec<Target>)> = HashMap::new();
+    for share in shares {
+        for (i, st, decoded) in share? {
+            by_block.insert(i, (st, decoded));
         }
     }
-    for a in &body.attrs {
-        if is_reserved(&a.name, opts) || a.name == "function" {
-            continue;
+    // Groups are few and cheap: expand them here, in file order with the targets.
+    let mut decoded = Vec::with_capacity(body.blocks.len());
+    for (i, b) in body.blocks.iter().enumerate() {
+        match b.kind.as_str() {
+            "target" => {
+                let (st, targets) = by_block.remove(&i)?;
+                main.blocks.push(st);
+                decoded.push(Some(targets));
+            }
+            "group" => {
+                if b.labels.len() != 1 {
+                    return None;
+                }
+                let st = main.expand_block(b).ok()?;
+                main.blocks.push(st);
+                decoded.push(None);
+            }
+            _ => {}
         }
-        doc.attrs.insert(a.name.as_str(), a);
     }
+    main.index_names();
+    main.assemble(body, decoded).ok()
+}
 
-    for name in var_order {
-        doc.resolve_value(name, doc.vars[name].label_span())?;
+/// Whether any expression names `target` or `group` (a block's attributes
+/// read from another block: evaluation order matters then).
+fn mentions_blocks(body: &Body) -> bool {
+    fn in_body(body: &Body) -> bool {
+        body.attrs.iter().any(|a| {
+            let mut found = false;
+            a.expr.walk(&mut |e| {
+                if let ExprKind::Variable(v) = &e.kind {
+                    found |= BLOCK_TYPES.contains(&v.as_str());
+                }
+            });
+            found
+        }) || body.blocks.iter().any(|b| in_body(&b.body))
     }
-    for name in func_order {
-        doc.resolve_function(name, doc.func_defs[name].label_span())?;
-    }
+    in_body(body)
+}
 
-    // Expand matrices and names of every target and group block.
-    for b in body
-        .blocks
-        .iter()
-        .filter(|b| BLOCK_TYPES.contains(&b.kind.as_str()))
-    {
-        if b.labels.len() != 1 {
-            return Err(BakeError::at(
-                b.label_spans.get(1).copied().unwrap_or(b.kind_span),
-                format!(
-                    "invalid block label: a {} block needs exactly one label, found {:?}",
-                    b.kind, b.labels
-                ),
-            ));
-        }
-        let state = doc.expand_block(b)?;
-        doc.blocks.push(state);
-    }
-    for (bi, st) in doc.blocks.iter().enumerate() {
-        for (ci, name) in st.names.iter().enumerate() {
-            doc.by_name
-                .entry((st.block.kind.as_str(), name.clone()))
-                .or_default()
-                .push((bi, ci));
-        }
-    }
+impl<'a, 'o> Doc<'a, 'o> {
+    /// Indexes variables, functions and top-level attributes, then resolves
+    /// the variables (`values` may hold some already) and functions.
+    fn prepare(
+        body: &'a Body,
+        opts: &'o EvalOptions<'o>,
+        values: HashMap<String, Value>,
+    ) -> Result<Doc<'a, 'o>> {
+        let mut doc = Doc {
+            opts,
+            vars: HashMap::new(),
+            attrs: HashMap::new(),
+            func_defs: HashMap::new(),
+            funcs: HashMap::new(),
+            func_memo: HashMap::new(),
+            func_progress: HashSet::new(),
+            values,
+            var_progress: HashSet::new(),
+            blocks: Vec::new(),
+            by_name: HashMap::new(),
+            field_cache: HashMap::new(),
+            field_progress: HashSet::new(),
+            group_cache: HashMap::new(),
+            group_progress: HashSet::new(),
+            undefined_seen: HashSet::new(),
+            expr_vars: HashMap::new(),
+            referenced_targets: HashSet::new(),
+        };
+        doc.referenced_targets = referenced_targets(body);
 
-    // Decode every block, merging same-named targets and replacing same-named groups.
-    let mut config = Config::default();
-    let mut target_index: HashMap<String, usize> = HashMap::new();
-    let mut group_index: HashMap<String, usize> = HashMap::new();
-    let mut renamed: Vec<(String, Vec<String>)> = Vec::new();
-    for bi in 0..doc.blocks.len() {
-        let block = doc.blocks[bi].block;
-        let names = doc.blocks[bi].names.clone();
-        if block.kind == "target" {
-            for (ci, name) in names.iter().enumerate() {
-                let mut t = Target {
-                    name: name.clone(),
-                    ..Target::default()
-                };
-                for (field, _) in TARGET_FIELDS {
-                    if block.body.attr(field).is_some() {
-                        let v = doc.field(bi, ci, field)?;
-                        t.set_field(field, v);
+        let mut var_order = Vec::new();
+        let mut func_order = Vec::new();
+        for b in &body.blocks {
+            match b.kind.as_str() {
+                "variable" | "function" => {
+                    if b.labels.len() != 1 {
+                        return Err(BakeError::at(
+                            b.kind_span,
+                            format!(
+                                "a {} block needs exactly one label (its name), found {}",
+                                b.kind,
+                                b.labels.len()
+                            ),
+                        ));
                     }
-                }
-                let origin = config
-                    .target_origins
-                    .entry(name.clone())
-                    .or_insert_with(|| Origin {
-                        label: block.label_span(),
-                        attrs: BTreeMap::new(),
-                        cell: doc.blocks[bi].cells[ci].clone(),
-                        block_name: block.labels[0].clone(),
-                    });
-                for a in &block.body.attrs {
-                    origin.attrs.insert(a.name.clone(), a.expr.span);
-                }
-                match target_index.get(name) {
-                    Some(&i) => config.targets[i].merge(&t),
-                    None => {
-                        target_index.insert(name.clone(), config.targets.len());
-                        config.targets.push(t);
-                    }
-                }
-            }
-            let label = &block.labels[0];
-            if let Some(entry) = renamed.iter_mut().find(|(l, _)| l == label) {
-                entry.1.extend(names.iter().cloned());
-            } else {
-                renamed.push((label.clone(), names.clone()));
-            }
-        } else {
-            let g = doc.decode_group(bi, &names[0])?;
-            config.group_origins.insert(
-                g.name.clone(),
-                Origin {
-                    label: block.label_span(),
-                    attrs: block
+                    let name = b.labels[0].as_str();
+                    let allowed: &[&str] = if b.kind == "variable" {
+                        &["default"]
+                    } else {
+                        &["params", "variadic_params", "result"]
+                    };
+                    if let Some(a) = b
                         .body
                         .attrs
                         .iter()
-                        .map(|a| (a.name.clone(), a.expr.span))
-                        .collect(),
-                    cell: Bindings::default(),
-                    block_name: block.labels[0].clone(),
-                },
-            );
-            match group_index.get(&g.name) {
-                Some(&i) => config.groups[i] = g,
-                None => {
-                    group_index.insert(g.name.clone(), config.groups.len());
-                    config.groups.push(g);
+                        .find(|a| !allowed.contains(&a.name.as_str()))
+                    {
+                        return Err(BakeError::at(
+                            a.name_span,
+                            format!(
+                                "unsupported argument {:?} in {} block; expected one of: {}",
+                                a.name,
+                                b.kind,
+                                allowed.join(", ")
+                            ),
+                        ));
+                    }
+                    if let Some(inner) = b.body.blocks.first() {
+                        return Err(BakeError::at(
+                            inner.kind_span,
+                            format!(
+                                "blocks of type {:?} are not expected in a {} block",
+                                inner.kind, b.kind
+                            ),
+                        ));
+                    }
+                    if is_reserved(name, opts) {
+                        continue;
+                    }
+                    if b.kind == "variable" {
+                        doc.vars.insert(name, b);
+                        var_order.push(name);
+                    } else {
+                        doc.func_defs.insert(name, b);
+                        func_order.push(name);
+                    }
                 }
+                "target" | "group" => {}
+                _ => {} // buildx ignores unknown top-level blocks
+            }
+        }
+        for a in &body.attrs {
+            if is_reserved(&a.name, opts) || a.name == "function" {
+                continue;
+            }
+            doc.attrs.insert(a.name.as_str(), a);
+        }
+
+        for name in var_order {
+            doc.resolve_value(name, doc.vars[name].label_span())?;
+        }
+        for name in func_order {
+            doc.resolve_function(name, doc.func_defs[name].label_span())?;
+        }
+        Ok(doc)
+    }
+
+    /// Expands the matrices and names of every target and group block, in order.
+    fn expand_all(&mut self, body: &'a Body) -> Result<()> {
+        // Expand matrices and names of every target and group block.
+        for b in body
+            .blocks
+            .iter()
+            .filter(|b| BLOCK_TYPES.contains(&b.kind.as_str()))
+        {
+            if b.labels.len() != 1 {
+                return Err(BakeError::at(
+                    b.label_spans.get(1).copied().unwrap_or(b.kind_span),
+                    format!(
+                        "invalid block label: a {} block needs exactly one label, found {:?}",
+                        b.kind, b.labels
+                    ),
+                ));
+            }
+            let state = self.expand_block(b)?;
+            self.blocks.push(state);
+        }
+        self.index_names();
+        Ok(())
+    }
+
+    /// Fills `by_name` from the expanded blocks.
+    fn index_names(&mut self) {
+        for (bi, st) in self.blocks.iter().enumerate() {
+            for (ci, name) in st.names.iter().enumerate() {
+                self.by_name
+                    .entry((st.block.kind.as_str(), name.clone()))
+                    .or_default()
+                    .push((bi, ci));
             }
         }
     }
 
-    let mut attr_names: Vec<&str> = doc.attrs.keys().copied().collect();
-    attr_names.sort_unstable();
-    for name in attr_names {
-        let span = doc.attrs[name].name_span;
-        doc.resolve_value(name, span)?;
+    /// Decodes every cell of a target block.
+    fn decode_target(&mut self, bi: usize, ci: usize) -> Result<Target> {
+        let block = self.blocks[bi].block;
+        let mut t = Target {
+            name: self.blocks[bi].names[ci].clone(),
+            ..Target::default()
+        };
+        for (field, _) in TARGET_FIELDS {
+            if block.body.attr(field).is_some() {
+                let v = self.field(bi, ci, field)?;
+                t.set_field(field, v);
+            }
+        }
+        Ok(t)
     }
 
-    // A matrix block becomes a group of its generated targets.
-    for (label, names) in renamed {
-        let names = dedup(names);
-        if names.is_empty() || (names.len() == 1 && names[0] == label) {
-            continue;
+    /// Decodes every block (or takes `decoded[bi]`, a target block's cells
+    /// decoded already), merging same-named targets and replacing same-named
+    /// groups, into the configuration.
+    fn assemble(mut self, body: &'a Body, mut decoded: Vec<Option<Vec<Target>>>) -> Result<Config> {
+        let doc = &mut self;
+        // Decode every block, merging same-named targets and replacing same-named groups.
+        let mut config = Config::default();
+        let mut target_index: HashMap<String, usize> = HashMap::new();
+        let mut group_index: HashMap<String, usize> = HashMap::new();
+        let mut renamed: Vec<(String, Vec<String>)> = Vec::new();
+        for bi in 0..doc.blocks.len() {
+            let block = doc.blocks[bi].block;
+            let names = doc.blocks[bi].names.clone();
+            if block.kind == "target" {
+                let mut ready = decoded
+                    .get_mut(bi)
+                    .and_then(Option::take)
+                    .map(Vec::into_iter);
+                for (ci, name) in names.iter().enumerate() {
+                    let t = match ready.as_mut().and_then(Iterator::next) {
+                        Some(t) => t,
+                        None => doc.decode_target(bi, ci)?,
+                    };
+                    let origin = config
+                        .target_origins
+                        .entry(name.clone())
+                        .or_insert_with(|| Origin {
+                            label: block.label_span(),
+                            attrs: BTreeMap::new(),
+                            cell: doc.blocks[bi].cells[ci].clone(),
+                            block_name: block.labels[0].clone(),
+                        });
+                    for a in &block.body.attrs {
+                        origin.attrs.insert(a.name.clone(), a.expr.span);
+                    }
+                    match target_index.get(name) {
+                        Some(&i) => config.targets[i].merge(&t),
+                        None => {
+                            target_index.insert(name.clone(), config.targets.len());
+                            config.targets.push(t);
+                        }
+                    }
+                }
+                let label = &block.labels[0];
+                if let Some(entry) = renamed.iter_mut().find(|(l, _)| l == label) {
+                    entry.1.extend(names.iter().cloned());
+                } else {
+                    renamed.push((label.clone(), names.clone()));
+                }
+            } else {
+                let g = doc.decode_group(bi, &names[0])?;
+                config.group_origins.insert(
+                    g.name.clone(),
+                    Origin {
+                        label: block.label_span(),
+                        attrs: block
+                            .body
+                            .attrs
+                            .iter()
+                            .map(|a| (a.name.clone(), a.expr.span))
+                            .collect(),
+                        cell: Bindings::default(),
+                        block_name: block.labels[0].clone(),
+                    },
+                );
+                match group_index.get(&g.name) {
+                    Some(&i) => config.groups[i] = g,
+                    None => {
+                        group_index.insert(g.name.clone(), config.groups.len());
+                        config.groups.push(g);
+                    }
+                }
+            }
         }
-        config.groups.push(Group {
-            name: label,
-            targets: names,
-        });
+
+        let mut attr_names: Vec<&str> = doc.attrs.keys().copied().collect();
+        attr_names.sort_unstable();
+        for name in attr_names {
+            let span = doc.attrs[name].name_span;
+            doc.resolve_value(name, span)?;
+        }
+
+        // A matrix block becomes a group of its generated targets.
+        for (label, names) in renamed {
+            let names = dedup(names);
+            if names.is_empty() || (names.len() == 1 && names[0] == label) {
+                continue;
+            }
+            config.groups.push(Group {
+                name: label,
+                targets: names,
+            });
+        }
+        for g in &mut config.groups {
+            g.targets = dedup(std::mem::take(&mut g.targets));
+        }
+        config.target_index = target_index;
+        config.variables = body
+            .blocks
+            .iter()
+            .filter(|b| b.kind == "variable" && b.labels.len() == 1)
+            .map(|b| (b.labels[0].clone(), b.label_span()))
+            .collect();
+        Ok(config)
     }
-    for g in &mut config.groups {
-        g.targets = dedup(std::mem::take(&mut g.targets));
-    }
-    config.target_index = target_index;
-    config.variables = body
-        .blocks
-        .iter()
-        .filter(|b| b.kind == "variable" && b.labels.len() == 1)
-        .map(|b| (b.labels[0].clone(), b.label_span()))
-        .collect();
-    Ok(config)
 }
 
 pub fn dedup(v: Vec<String>) -> Vec<String> {
@@ -1092,14 +1245,102 @@ mod tests {
     use super::*;
 
     fn args_of(src: &str) -> BTreeMap<String, Option<String>> {
-        let body = super::super::syntax::parse_hcl(src, 0).unwrap();
-        let env = |_: &str| None;
-        let opts = EvalOptions {
-            env: &env,
-            builtin_vars: Vec::new(),
-        };
-        let config = evaluate(&body, &opts).unwrap();
+        let config = evaluate(&parse(src), &OPTS).unwrap();
         config.targets[0].args.clone().unwrap()
+    }
+
+    fn parse(src: &str) -> Body {
+        super::super::syntax::parse_hcl(src, 0).unwrap()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    const OPTS: EvalOptions<'static> = EvalOptions {
+        env: &no_env,
+        builtin_vars: Vec::new(),
+    };
+
+    /// `n` target blocks with matrices, inherits, functions and variables,
+    /// followed by `extra`.
+    fn many_blocks(n: usize, extra: &str) -> String {
+        let mut s = String::from(
+            r#"
+variable "profiles" { default = "[\"dev\",\"release\"]" }
+variable "registry" { default = "r.example" }
+function "elem" {
+  params = [prefix, axes]
+  result = join("--", [prefix, join("--", axes)])
+}
+group "default" { targets = ["t0", "t1"] }
+"#,
+        );
+        for i in 0..n {
+            s.push_str(&format!(
+                r#"
+target "t{i}" {{
+  name = elem("t{i}", [p])
+  matrix = {{ p = jsondecode(profiles) }}
+  inherits = [{parent}]
+  args = {{ P = p, I = "{i}", U = upper(p) }}
+  tags = ["${{registry}}/t{i}:${{p}}"]
+  contexts = {{ up = "target:{up}" }}
+}}
+"#,
+                parent = if i > 0 {
+                    format!("elem(\"t{}\", [p])", i - 1)
+                } else {
+                    String::new()
+                },
+                up = if i > 0 {
+                    format!("t{}--dev", i - 1)
+                } else {
+                    "base".into()
+                },
+            ));
+        }
+        s.push_str(extra);
+        s
+    }
+
+    fn same_config(a: &Config, b: &Config) -> bool {
+        format!("{:?}{:?}{:?}", a.targets, a.groups, a.variables)
+            == format!("{:?}{:?}{:?}", b.targets, b.groups, b.variables)
+    }
+
+    #[test]
+    fn parallel_evaluation_equals_sequential() {
+        let body = parse(&many_blocks(2 * PARALLEL_BLOCKS, "target \"base\" {}\n"));
+        let seq = evaluate_sequential(&body, &OPTS).unwrap();
+        assert_eq!(seq.targets.len(), 4 * PARALLEL_BLOCKS + 1);
+        // Forced onto several threads whatever this machine has.
+        let par = evaluate_parallel_on(&body, &OPTS, 3).expect("parallel path taken");
+        assert!(same_config(&seq, &par));
+        let par = evaluate_parallel_on(&body, &OPTS, 8).expect("parallel path taken");
+        assert!(same_config(&seq, &par));
+    }
+
+    #[test]
+    fn parallel_evaluation_declines_where_order_matters() {
+        // A block reading another block's attributes.
+        let refs = many_blocks(
+            PARALLEL_BLOCKS,
+            "target \"base\" { tags = target.t0--dev.tags }\n",
+        );
+        assert!(evaluate_parallel_on(&parse(&refs), &OPTS, 2).is_none());
+        // An error late in the file: the sequential path reports it.
+        let late = many_blocks(PARALLEL_BLOCKS, "target \"base\" { args = { X = nope } }\n");
+        assert!(evaluate_parallel_on(&parse(&late), &OPTS, 2).is_none());
+        let err = evaluate(&parse(&late), &OPTS).unwrap_err();
+        assert!(err.message.contains("nope"), "{}", err.message);
+        // An undefined name used under try(): accepted, but order-dependent.
+        let tried = many_blocks(
+            PARALLEL_BLOCKS,
+            "target \"base\" { args = { X = try(nope, \"x\") } }\n",
+        );
+        assert!(evaluate_parallel_on(&parse(&tried), &OPTS, 2).is_none());
+        assert!(evaluate(&parse(&tried), &OPTS).is_ok());
     }
 
     #[test]
