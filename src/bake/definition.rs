@@ -5,7 +5,7 @@
 use super::error::{BakeError, Result};
 use super::resolve::{Config, dedup};
 use super::target::{Group, Target, remove_attest_dupes};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
 
 /// The resolved definition: what `--print` shows.
@@ -24,11 +24,54 @@ struct Override {
 
 /// Targets already resolved with their parents, shared across one definition.
 /// Disabled once an inherits cycle is cut, since the cut depends on the start.
-struct Memo {
+struct Memo<'i> {
     enabled: bool,
     /// Names some target inherits from: only those are worth keeping.
-    inherited: std::collections::HashSet<String>,
+    inherited: &'i HashSet<String>,
     targets: std::collections::HashMap<String, Rc<Target>>,
+}
+
+impl<'i> Memo<'i> {
+    fn new(inherited: &'i HashSet<String>) -> Memo<'i> {
+        Memo {
+            enabled: true,
+            inherited,
+            targets: std::collections::HashMap::new(),
+        }
+    }
+}
+
+/// Targets from which resolution and validation run on several threads.
+const PARALLEL_TARGETS: usize = 256;
+
+fn threads_for(items: usize) -> usize {
+    if items < PARALLEL_TARGETS {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// `f` over `items` on `threads` threads (contiguous shares, results in order).
+fn map_shares<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    if threads < 2 || items.len() < 2 {
+        return f(items);
+    }
+    let share = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let mut shares = items.chunks(share);
+        let first = shares.next().unwrap_or_default();
+        let handles: Vec<_> = shares.map(|c| scope.spawn(move || f(c))).collect();
+        let mut out = f(first);
+        for h in handles {
+            out.extend(h.join().expect("a resolver thread panicked"));
+        }
+        out
+    })
 }
 
 /// Overrides per target name, keys in the order given.
@@ -177,20 +220,49 @@ impl Config {
     /// no build-option checks), for analysis such as `matrix check`. Targets
     /// whose resolution fails (e.g. inheriting from a missing target) are left out.
     pub fn resolved_targets(&self) -> Vec<Target> {
-        let mut memo = Memo {
-            enabled: true,
-            inherited: self
-                .targets
-                .iter()
-                .flat_map(|t| t.inherits.iter().flatten().cloned())
-                .collect(),
-            targets: std::collections::HashMap::new(),
-        };
+        let inherited = self.inherited();
+        let mut memo = Memo::new(&inherited);
         let o = Overrides::new();
         self.targets
             .iter()
             .filter_map(|t| self.resolve_target(&t.name, &o, &mut memo).ok())
             .collect()
+    }
+
+    /// Names some target inherits from.
+    fn inherited(&self) -> HashSet<String> {
+        self.targets
+            .iter()
+            .flat_map(|t| t.inherits.iter().flatten().cloned())
+            .collect()
+    }
+
+    /// [`Self::resolve_target`] of each name, on several threads when there
+    /// are many (each with its own memo: a memo only ever holds targets whose
+    /// resolution does not depend on where it started). The first error in
+    /// `names` order wins, as in a sequential run.
+    fn resolve_all(
+        &self,
+        names: &[String],
+        o: &Overrides,
+        inherited: &HashSet<String>,
+        threads: usize,
+    ) -> Result<Vec<Target>> {
+        map_shares(names, threads, |share| {
+            let mut memo = Memo::new(inherited);
+            let mut out = Vec::with_capacity(share.len());
+            for name in share {
+                let r = self.resolve_target(name, o, &mut memo);
+                let failed = r.is_err();
+                out.push(r);
+                if failed {
+                    break; // later names cannot matter
+                }
+            }
+            out
+        })
+        .into_iter()
+        .collect()
     }
 
     /// `Config.ResolveTarget`: inheritance and overrides, then defaults.
@@ -329,20 +401,16 @@ impl Config {
         let o = self.parse_overrides(sets, opts)?;
         let mut m: BTreeMap<String, Target> = BTreeMap::new();
         let mut n: BTreeMap<String, Group> = BTreeMap::new();
-        let mut memo = Memo {
-            enabled: true,
-            inherited: self
-                .targets
-                .iter()
-                .flat_map(|t| t.inherits.iter().flatten().cloned())
-                .collect(),
-            targets: std::collections::HashMap::new(),
-        };
+        let inherited = self.inherited();
+        let mut memo = Memo::new(&inherited);
+        let mut wanted = Vec::new();
+        let mut seen = HashSet::new();
         for name in &requested {
             let (ts, gs) = self.expand_group(name, &mut BTreeMap::new());
             for tname in dedup(ts) {
-                let t = self.resolve_target(&tname, &o, &mut memo)?;
-                m.insert(tname, t);
+                if seen.insert(tname.clone()) {
+                    wanted.push(tname);
+                }
             }
             for gname in dedup(gs) {
                 if let Some(g) = self.find_group(&gname) {
@@ -350,6 +418,9 @@ impl Config {
                 }
             }
         }
+        let threads = threads_for(wanted.len());
+        let resolved = self.resolve_all(&wanted, &o, &inherited, threads)?;
+        m.extend(wanted.into_iter().zip(resolved));
         for name in &requested {
             if name == "default" {
                 continue;
@@ -377,15 +448,44 @@ impl Config {
                     .or_insert(Some(epoch.clone()));
             }
         }
-        for (name, t) in m.iter_mut() {
+        // Checks (which also normalize values) on several threads for large
+        // definitions; the first failing target in name order wins.
+        let mut all: Vec<(String, Target)> = m.into_iter().collect();
+        let threads = threads_for(all.len());
+        check_all(&mut all, threads)?;
+        Ok(Definition {
+            groups: n,
+            targets: all.into_iter().collect(),
+        })
+    }
+}
+
+/// `validate::check_target` of every target (which also normalizes values),
+/// on `threads` threads; the first failure in order wins.
+fn check_all(all: &mut [(String, Target)], threads: usize) -> Result<()> {
+    let check = |share: &mut [(String, Target)]| -> Result<()> {
+        for (name, t) in share {
             super::validate::check_target(t)
                 .map_err(|e| BakeError::new(format!("target {name:?}: {}", e.message)))?;
         }
-        Ok(Definition {
-            groups: n,
-            targets: m,
-        })
+        Ok(())
+    };
+    if threads < 2 {
+        return check(all);
     }
+    let share = all.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = all
+            .chunks_mut(share)
+            .map(|c| scope.spawn(move || check(c)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a validation thread panicked"))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .collect()
 }
 
 /// `Target.AddOverrides`.
@@ -480,4 +580,91 @@ fn output_type(s: &str) -> String {
         }
     }
     String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bake::resolve::{EvalOptions, evaluate};
+
+    fn config(n: usize, broken: &[usize]) -> Config {
+        let mut src = String::from("target \"base\" {\n  args = { B = \"1\" }\n}\n");
+        for i in 0..n {
+            let parent = if broken.contains(&i) {
+                format!("missing{i}")
+            } else if i > 0 && i % 10 != 0 {
+                format!("t{:03}", i - 1) // chains of inheritance
+            } else {
+                "base".to_string()
+            };
+            src.push_str(&format!(
+                "target \"t{i:03}\" {{\n  inherits = [\"{parent}\"]\n  args = {{ I = \"{i}\" }}\n  tags = [\"x:{i}\"]\n}}\n"
+            ));
+        }
+        let body = crate::bake::syntax::parse_hcl(&src, 0).unwrap();
+        let env = |_: &str| None;
+        evaluate(
+            &body,
+            &EvalOptions {
+                env: &env,
+                builtin_vars: Vec::new(),
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn parallel_resolution_equals_sequential() {
+        let c = config(PARALLEL_TARGETS + 50, &[]);
+        let names: Vec<String> = c.targets.iter().map(|t| t.name.clone()).collect();
+        let inherited = c.inherited();
+        let o = Overrides::new();
+        let one = c.resolve_all(&names, &o, &inherited, 1).unwrap();
+        for threads in [2, 3, 8] {
+            assert_eq!(one, c.resolve_all(&names, &o, &inherited, threads).unwrap());
+        }
+        assert_eq!(one[25].args.as_ref().unwrap()["B"], Some("1".to_string()));
+    }
+
+    #[test]
+    fn the_first_error_in_order_wins_on_any_number_of_threads() {
+        let c = config(PARALLEL_TARGETS + 50, &[100, 250]);
+        let names: Vec<String> = c.targets.iter().map(|t| t.name.clone()).collect();
+        let inherited = c.inherited();
+        let o = Overrides::new();
+        for threads in [1, 2, 3, 8] {
+            let err = c.resolve_all(&names, &o, &inherited, threads).unwrap_err();
+            assert!(
+                err.message.contains("missing100"),
+                "{threads}: {}",
+                err.message
+            );
+        }
+        // And through the whole definition (threads as this machine has).
+        let all: Vec<String> = names.clone();
+        let env = |_: &str| None;
+        let err = c
+            .definition(&all, &[], &ResolveOptions { env: &env })
+            .unwrap_err();
+        assert!(err.message.contains("missing100"), "{}", err.message);
+    }
+
+    #[test]
+    fn checks_report_the_first_invalid_target_in_name_order() {
+        let mut all: Vec<(String, Target)> = (0..PARALLEL_TARGETS + 10)
+            .map(|i| {
+                let t = Target {
+                    name: format!("t{i:03}"),
+                    shm_size: (i == 40 || i == 200).then(|| "lots".to_string()),
+                    ..Target::default()
+                };
+                (t.name.clone(), t)
+            })
+            .collect();
+        let mut again = all.clone();
+        let one = check_all(&mut all, 1).unwrap_err();
+        let four = check_all(&mut again, 4).unwrap_err();
+        assert!(one.message.contains("t040"), "{}", one.message);
+        assert_eq!(one.message, four.message);
+    }
 }
