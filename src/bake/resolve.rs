@@ -15,10 +15,13 @@ use std::rc::Rc;
 
 /// Root names an expression refers to, with their leading attribute names.
 type ExprVars = Vec<(String, Vec<String>)>;
+/// The evaluator's own maps: keys are trusted names, so a fast hash is fine.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// Names used as `target.NAME` anywhere in the files.
-fn referenced_targets(body: &Body) -> HashSet<String> {
-    fn scan(expr: &Expr, out: &mut HashSet<String>) {
+fn referenced_targets(body: &Body) -> FastSet<String> {
+    fn scan(expr: &Expr, out: &mut FastSet<String>) {
         for (root, path) in expr.variables() {
             if root == "target"
                 && let Some(name) = path.first()
@@ -27,7 +30,7 @@ fn referenced_targets(body: &Body) -> HashSet<String> {
             }
         }
     }
-    let mut out = HashSet::new();
+    let mut out = FastSet::default();
     for a in &body.attrs {
         scan(&a.expr, &mut out);
     }
@@ -101,30 +104,30 @@ const MEMO_CALLS: usize = 8;
 
 struct Doc<'a, 'o> {
     opts: &'o EvalOptions<'o>,
-    vars: HashMap<&'a str, &'a Block>,
-    attrs: HashMap<&'a str, &'a Attr>,
-    func_defs: HashMap<&'a str, &'a Block>,
-    funcs: HashMap<&'a str, UserFunc<'a>>,
+    vars: FastMap<&'a str, &'a Block>,
+    attrs: FastMap<&'a str, &'a Attr>,
+    func_defs: FastMap<&'a str, &'a Block>,
+    funcs: FastMap<&'a str, UserFunc<'a>>,
     /// Recent (arguments, result) of each pure user function.
-    func_memo: HashMap<&'a str, std::collections::VecDeque<(Vec<Value>, Value)>>,
-    func_progress: HashSet<&'a str>,
-    values: HashMap<String, Value>,
-    var_progress: HashSet<String>,
+    func_memo: FastMap<&'a str, std::collections::VecDeque<(Vec<Value>, Value)>>,
+    func_progress: FastSet<&'a str>,
+    values: FastMap<String, Value>,
+    var_progress: FastSet<String>,
     blocks: Vec<BlockState<'a>>,
     /// (block type, generated name) → (block index, cell index); filled once names are known.
-    by_name: HashMap<(&'a str, String), Vec<(usize, usize)>>,
-    field_cache: HashMap<(usize, usize, &'static str), FieldValue>,
-    field_progress: HashSet<(usize, usize, &'static str)>,
+    by_name: FastMap<(&'a str, String), Vec<(usize, usize)>>,
+    field_cache: FastMap<(usize, usize, &'static str), FieldValue>,
+    field_progress: FastSet<(usize, usize, &'static str)>,
     /// Decoded groups by block index (groups have no matrix: one cell).
-    group_cache: HashMap<usize, Group>,
-    group_progress: HashSet<usize>,
+    group_cache: FastMap<usize, Group>,
+    group_progress: FastSet<usize>,
     /// Variable references of each expression evaluated per cell, computed once.
-    expr_vars: HashMap<*const Expr, Rc<ExprVars>>,
+    expr_vars: FastMap<*const Expr, Rc<ExprVars>>,
     /// Target names some expression refers to (`target.NAME…`): only their
     /// decoded attributes need to be kept for later lookups.
-    referenced_targets: HashSet<String>,
+    referenced_targets: FastSet<String>,
     /// Undefined names already looked up, per evaluation context (None: global).
-    undefined_seen: HashSet<(Option<(usize, usize)>, String)>,
+    undefined_seen: FastSet<(Option<(usize, usize)>, String)>,
 }
 
 fn is_reserved(name: &str, opts: &EvalOptions) -> bool {
@@ -156,7 +159,7 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
 }
 
 fn evaluate_sequential(body: &Body, opts: &EvalOptions) -> Result<Config> {
-    let mut doc = Doc::prepare(body, opts, HashMap::new())?;
+    let mut doc = Doc::prepare(body, opts, FastMap::default())?;
     doc.expand_all(body)?;
     doc.assemble(body, Vec::new())
 }
@@ -181,7 +184,7 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
     if threads < 2 || targets.len() < PARALLEL_BLOCKS || mentions_blocks(body) {
         return None;
     }
-    let mut main = Doc::prepare(body, opts, HashMap::new()).ok()?;
+    let mut main = Doc::prepare(body, opts, FastMap::default()).ok()?;
     if !main.undefined_seen.is_empty() {
         return None;
     }
@@ -267,27 +270,27 @@ impl<'a, 'o> Doc<'a, 'o> {
     fn prepare(
         body: &'a Body,
         opts: &'o EvalOptions<'o>,
-        values: HashMap<String, Value>,
+        values: FastMap<String, Value>,
     ) -> Result<Doc<'a, 'o>> {
         let mut doc = Doc {
             opts,
-            vars: HashMap::new(),
-            attrs: HashMap::new(),
-            func_defs: HashMap::new(),
-            funcs: HashMap::new(),
-            func_memo: HashMap::new(),
-            func_progress: HashSet::new(),
+            vars: FastMap::default(),
+            attrs: FastMap::default(),
+            func_defs: FastMap::default(),
+            funcs: FastMap::default(),
+            func_memo: FastMap::default(),
+            func_progress: FastSet::default(),
             values,
-            var_progress: HashSet::new(),
+            var_progress: FastSet::default(),
             blocks: Vec::new(),
-            by_name: HashMap::new(),
-            field_cache: HashMap::new(),
-            field_progress: HashSet::new(),
-            group_cache: HashMap::new(),
-            group_progress: HashSet::new(),
-            undefined_seen: HashSet::new(),
-            expr_vars: HashMap::new(),
-            referenced_targets: HashSet::new(),
+            by_name: FastMap::default(),
+            field_cache: FastMap::default(),
+            field_progress: FastSet::default(),
+            group_cache: FastMap::default(),
+            group_progress: FastSet::default(),
+            undefined_seen: FastSet::default(),
+            expr_vars: FastMap::default(),
+            referenced_targets: FastSet::default(),
         };
         doc.referenced_targets = referenced_targets(body);
 
