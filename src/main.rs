@@ -321,12 +321,24 @@ fn check(args: CheckArgs) -> ExitCode {
     if !args.partition_mounts.is_empty() {
         opts.partition_mounts = args.partition_mounts;
     }
+    let checked = std::time::Instant::now();
     let diags = check::check(&loaded, &opts);
+    if std::env::var_os("MATRIX_TIMINGS").is_some() {
+        eprintln!(
+            "timings: parse {:?}, evaluate {:?}, rules {:?}",
+            loaded.parse_time,
+            loaded.eval_time,
+            checked.elapsed()
+        );
+    }
     emit(&diags, &loaded.sources);
     if args.cache_summary {
         eprint!("{}", check::cache_summary(&loaded, &opts));
     }
-    ExitCode::from(diag::exit_code(&diags, deny) as u8)
+    let code = diag::exit_code(&diags, deny) as u8;
+    // As in print: freeing the evaluated tree at exit is time for nothing.
+    std::mem::forget(loaded);
+    ExitCode::from(code)
 }
 
 fn load_spec(path: &str) -> Result<bake_matrix::spec::Spec, ExitCode> {
