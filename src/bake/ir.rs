@@ -40,6 +40,9 @@ pub enum ExprKind {
     Parens(Box<Expr>),
 }
 
+/// Variable references: (root name, leading attribute names), borrowed from the expression.
+pub type Vars<'e> = Vec<(&'e str, Vec<&'e str>)>;
+
 #[derive(Debug, Clone)]
 pub enum ObjectKey {
     /// A bare identifier key: a literal name.
@@ -151,7 +154,7 @@ impl Expr {
 
     /// Root names of the variables this expression refers to, excluding names
     /// bound locally by `for` expressions (`hcl.Expression.Variables`).
-    pub fn variables(&self) -> Vec<(String, Vec<String>)> {
+    pub fn variables(&self) -> Vars<'_> {
         let mut out = Vec::new();
         collect_vars(self, &mut Vec::new(), &mut out);
         out
@@ -192,24 +195,24 @@ fn walk_parts(parts: &[Part], f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Collects (root name, leading attribute names) of every variable reference.
-fn collect_vars(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
+fn collect_vars<'e>(e: &'e Expr, bound: &mut Vec<&'e str>, out: &mut Vars<'e>) {
     match &e.kind {
         ExprKind::Variable(name) => {
-            if !bound.contains(name) {
-                out.push((name.clone(), Vec::new()));
+            if !bound.contains(&name.as_str()) {
+                out.push((name, Vec::new()));
             }
         }
         ExprKind::Traversal(base, steps) | ExprKind::Splat(base, steps) => {
             if let (ExprKind::Variable(name), ExprKind::Traversal(..)) = (&base.kind, &e.kind) {
-                if !bound.contains(name) {
+                if !bound.contains(&name.as_str()) {
                     let attrs = steps
                         .iter()
                         .map_while(|s| match s {
-                            Step::Attr(a, _) => Some(a.clone()),
+                            Step::Attr(a, _) => Some(a.as_str()),
                             _ => None,
                         })
                         .collect();
-                    out.push((name.clone(), attrs));
+                    out.push((name, attrs));
                 }
             } else {
                 collect_vars(base, bound, out);
@@ -219,8 +222,8 @@ fn collect_vars(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Vec<St
         ExprKind::For(fe) => {
             collect_vars(&fe.collection, bound, out);
             let n = bound.len();
-            bound.extend(fe.key_var.iter().cloned());
-            bound.push(fe.value_var.clone());
+            bound.extend(fe.key_var.as_deref());
+            bound.push(&fe.value_var);
             if let Some(k) = &fe.key_expr {
                 collect_vars(k, bound, out);
             }
@@ -257,11 +260,7 @@ fn collect_vars(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Vec<St
     }
 }
 
-fn collect_step_vars(
-    steps: &[Step],
-    bound: &mut Vec<String>,
-    out: &mut Vec<(String, Vec<String>)>,
-) {
+fn collect_step_vars<'e>(steps: &'e [Step], bound: &mut Vec<&'e str>, out: &mut Vars<'e>) {
     for s in steps {
         match s {
             Step::Attr(..) => {}
@@ -270,11 +269,7 @@ fn collect_step_vars(
     }
 }
 
-fn collect_part_vars(
-    parts: &[Part],
-    bound: &mut Vec<String>,
-    out: &mut Vec<(String, Vec<String>)>,
-) {
+fn collect_part_vars<'e>(parts: &'e [Part], bound: &mut Vec<&'e str>, out: &mut Vars<'e>) {
     for p in parts {
         match p {
             Part::Lit(_) => {}
@@ -296,8 +291,8 @@ fn collect_part_vars(
             } => {
                 collect_vars(collection, bound, out);
                 let n = bound.len();
-                bound.extend(key_var.iter().cloned());
-                bound.push(value_var.clone());
+                bound.extend(key_var.as_deref());
+                bound.push(value_var);
                 collect_part_vars(body, bound, out);
                 bound.truncate(n);
             }

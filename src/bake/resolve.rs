@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 /// Root names an expression refers to, with their leading attribute names.
-type ExprVars = Vec<(String, Vec<String>)>;
+type ExprVars<'a> = super::ir::Vars<'a>;
 /// The evaluator's own maps: keys are trusted names, so a fast hash is fine.
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
@@ -26,7 +26,7 @@ fn referenced_targets(body: &Body) -> FastSet<String> {
             if root == "target"
                 && let Some(name) = path.first()
             {
-                out.insert(name.clone());
+                out.insert(name.to_string());
             }
         }
     }
@@ -122,7 +122,7 @@ struct Doc<'a, 'o> {
     group_cache: FastMap<usize, Group>,
     group_progress: FastSet<usize>,
     /// Variable references of each expression evaluated per cell, computed once.
-    expr_vars: FastMap<*const Expr, Rc<ExprVars>>,
+    expr_vars: FastMap<*const Expr, Rc<ExprVars<'a>>>,
     /// Target names some expression refers to (`target.NAME…`): only their
     /// decoded attributes need to be kept for later lookups.
     referenced_targets: FastSet<String>,
@@ -549,7 +549,7 @@ impl<'a, 'o> Doc<'a, 'o> {
     /// guarded by `try`/`can`) a second time in one evaluation context fails with
     /// "variable cycle", so such files are rejected as buildx rejects them.
     /// The variable references of an expression, computed once per expression.
-    fn vars_of(&mut self, expr: &Expr) -> Rc<ExprVars> {
+    fn vars_of(&mut self, expr: &'a Expr) -> Rc<ExprVars<'a>> {
         self.expr_vars
             .entry(expr as *const Expr)
             .or_insert_with(|| Rc::new(expr.variables()))
@@ -559,21 +559,21 @@ impl<'a, 'o> Doc<'a, 'o> {
     fn note_undefined(
         &mut self,
         expr: &Expr,
-        vars: &ExprVars,
+        vars: &ExprVars<'a>,
         ctx: Option<(usize, usize)>,
         locals: &[(String, Value)],
     ) -> Result<()> {
-        for (root, _) in vars {
-            if BLOCK_TYPES.contains(&root.as_str())
+        for &(root, _) in vars {
+            if BLOCK_TYPES.contains(&root)
                 || locals.iter().any(|(k, _)| k == root)
                 || self.values.contains_key(root)
-                || self.attrs.contains_key(root.as_str())
-                || self.vars.contains_key(root.as_str())
+                || self.attrs.contains_key(root)
+                || self.vars.contains_key(root)
                 || self.builtin_var(root).is_some()
             {
                 continue;
             }
-            if !self.undefined_seen.insert((ctx, root.clone())) {
+            if !self.undefined_seen.insert((ctx, root.to_string())) {
                 return Err(BakeError::at(
                     expr.span,
                     format!("variable cycle not allowed for {root}"),
@@ -715,13 +715,13 @@ impl<'a, 'o> Doc<'a, 'o> {
             self.resolve_function(callee, s)?;
         }
         for (root, _) in result.expr.variables() {
-            if params.contains(&root) || variadic.as_deref() == Some(root.as_str()) {
+            if params.iter().any(|p| p == root) || variadic.as_deref() == Some(root) {
                 continue;
             }
-            if BLOCK_TYPES.contains(&root.as_str()) {
+            if BLOCK_TYPES.contains(&root) {
                 continue;
             }
-            if self.resolve_value(&root, result.expr.span)?.is_none() {
+            if self.resolve_value(root, result.expr.span)?.is_none() {
                 return Err(BakeError::at(
                     result.expr.span,
                     format!("variable {root:?} does not exist"),
@@ -951,8 +951,8 @@ impl<'a, 'o> Doc<'a, 'o> {
     }
 
     /// Evaluates the block attributes an expression refers to (`target.foo.tags`).
-    fn load_block_refs(&mut self, expr: &Expr, vars: &ExprVars) -> Result<()> {
-        for (root, path) in vars {
+    fn load_block_refs(&mut self, expr: &Expr, vars: &ExprVars<'a>) -> Result<()> {
+        for &(root, ref path) in vars {
             if root != "target" && root != "group" {
                 continue;
             }
@@ -963,14 +963,14 @@ impl<'a, 'o> Doc<'a, 'o> {
                 ));
             };
             if root == "group" {
-                if let Some(cells) = self.by_name.get(&("group", name.clone())).cloned() {
+                if let Some(cells) = self.by_name.get(&("group", name.to_string())).cloned() {
                     for (bi, _) in cells {
                         self.decode_group(bi, name)?;
                     }
                 }
                 continue;
             }
-            let Some(cells) = self.by_name.get(&("target", name.clone())).cloned() else {
+            let Some(cells) = self.by_name.get(&("target", name.to_string())).cloned() else {
                 continue;
             };
             for (bi, ci) in cells {
