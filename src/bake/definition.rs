@@ -48,7 +48,7 @@ fn threads_for(items: usize) -> usize {
     if items < PARALLEL_TARGETS {
         return 1;
     }
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    super::worker_threads()
 }
 
 /// `f` over `items` on `threads` threads (contiguous shares, results in order).

@@ -27,3 +27,10 @@ pub use error::BakeError;
 pub use load::{Loaded, Project};
 pub use resolve::{Config, EvalOptions};
 pub use source::SourceMap;
+
+/// Threads the parallel phases (parse, evaluate, resolve, print) may use:
+/// the CPUs this process may run on, at most 8 (more buys nothing on trees of
+/// a few thousand targets).
+pub(crate) fn worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}

@@ -21,7 +21,7 @@ const PARALLEL_TARGETS: usize = 512;
 
 /// Writes the definition (with the trailing newline) to `out`, streaming.
 pub fn write_json(def: &Definition, out: &mut dyn Write) -> io::Result<()> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = super::worker_threads();
     write_json_on(def, out, threads)
 }
 

@@ -173,7 +173,7 @@ const PARALLEL_BLOCKS: usize = 32;
 /// `target`/`group`, any error, or any use of an undefined name (buildx's
 /// rejection of a second use depends on evaluation order).
 fn evaluate_parallel(body: &Body, opts: &EvalOptions) -> Option<Config> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = super::worker_threads();
     evaluate_parallel_on(body, opts, threads)
 }
 

@@ -66,7 +66,7 @@ const CHUNKS_PER_THREAD: usize = 32;
 const MIN_CHUNK_BYTES: usize = 8 * 1024;
 
 pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = super::worker_threads();
     let points = if text.len() >= PARALLEL_PARSE_BYTES {
         let chunks = (threads * CHUNKS_PER_THREAD).min(text.len() / MIN_CHUNK_BYTES);
         super::split::split_points(text, chunks)
