@@ -2,7 +2,7 @@
 //! build options (`toBuildOpt`), which `--print` runs too: a target that fails
 //! them is rejected even when only printing. Also cleans `context` as buildx does.
 
-use super::csv::{parse_go_bool, parse_line};
+use super::csv::{go_lower, parse_go_bool, parse_line};
 use super::error::{BakeError, Result};
 use super::target::Target;
 
@@ -259,7 +259,7 @@ fn check_secret(s: &str) -> std::result::Result<(), String> {
     let mut src = String::new();
     let mut env = String::new();
     for (k, v) in kv_fields(s)? {
-        match k.trim().to_lowercase().as_str() {
+        match go_lower(k.trim()).as_ref() {
             "type" => {
                 if v != "file" && v != "env" {
                     return Err(format!("unsupported secret type {v:?}"));
@@ -322,7 +322,7 @@ fn check_cache_entry(s: &str) -> std::result::Result<(), String> {
         let (k, v) = f
             .split_once('=')
             .ok_or_else(|| format!("invalid value {f}"))?;
-        if k.to_lowercase() == "type" {
+        if go_lower(k) == "type" {
             ty = v.to_string();
         }
     }
@@ -338,19 +338,19 @@ fn check_output(s: &str, stdout_used: &mut bool) -> std::result::Result<(), Stri
         if s != "-" {
             return Ok(()); // a plain path: the local exporter
         }
-        ("tar".to_string(), "-".to_string(), Vec::new())
+        ("tar", "-", Vec::new())
     } else {
-        let mut ty = String::new();
-        let mut dest = String::new();
+        let mut ty = "";
+        let mut dest = "";
         let mut attrs = Vec::new();
         for f in &fields {
             let (k, v) = f
                 .split_once('=')
                 .ok_or_else(|| format!("invalid value {f}"))?;
-            match k.trim().to_lowercase().as_str() {
-                "type" => ty = v.to_string(),
-                "dest" => dest = v.to_string(),
-                other => attrs.push((other.to_string(), v.to_string())),
+            match go_lower(k.trim()) {
+                k if k == "type" => ty = v,
+                k if k == "dest" => dest = v,
+                other => attrs.push((other, v)),
             }
         }
         (ty, dest, attrs)
@@ -363,7 +363,7 @@ fn check_output(s: &str, stdout_used: &mut bool) -> std::result::Result<(), Stri
         .find(|(k, _)| k == "tar")
         .and_then(|(_, v)| parse_go_bool(v))
         .unwrap_or(true);
-    let (file, dir) = match ty.as_str() {
+    let (file, dir) = match ty {
         "local" => (false, true),
         "tar" => (true, false),
         "oci" | "docker" => (tar_attr, !tar_attr),
@@ -376,7 +376,7 @@ fn check_output(s: &str, stdout_used: &mut bool) -> std::result::Result<(), Stri
         if dest == "-" {
             return Err(format!("dest cannot be stdout for {ty} exporter"));
         }
-        if let Ok(md) = std::fs::metadata(&dest)
+        if let Ok(md) = std::fs::metadata(dest)
             && !md.is_dir()
         {
             return Err(format!("destination directory {dest} is a file"));
@@ -384,7 +384,7 @@ fn check_output(s: &str, stdout_used: &mut bool) -> std::result::Result<(), Stri
     }
     if file {
         if dest.is_empty() && ty != "docker" {
-            dest = "-".to_string();
+            dest = "-";
         }
         if dest == "-" {
             if *stdout_used {
@@ -392,7 +392,7 @@ fn check_output(s: &str, stdout_used: &mut bool) -> std::result::Result<(), Stri
             }
             *stdout_used = true;
         } else if !dest.is_empty()
-            && let Ok(md) = std::fs::metadata(&dest)
+            && let Ok(md) = std::fs::metadata(dest)
             && md.is_dir()
         {
             return Err(format!("destination file {dest} is a directory"));
@@ -405,9 +405,11 @@ fn check_annotation(s: &str) -> std::result::Result<(), String> {
     let Some((k, _)) = s.split_once('=') else {
         return Err(format!("invalid annotation {s:?}, expected key=value"));
     };
-    let re = regex::Regex::new(r"^(?:([a-z-]+)(?:\[([A-Za-z0-9_/-]+)\])?:)?(\S+)$")
-        .expect("static regex");
-    let caps = re.captures(k).ok_or_else(|| {
+    static ANNOTATION_KEY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(?:([a-z-]+)(?:\[([A-Za-z0-9_/-]+)\])?:)?(\S+)$")
+            .expect("static regex")
+    });
+    let caps = ANNOTATION_KEY.captures(k).ok_or_else(|| {
         format!("invalid annotation format, expected <type>:<key>=<value>, got {s:?}")
     })?;
     let ty = caps.get(1).map(|m| m.as_str()).unwrap_or("");
@@ -432,7 +434,7 @@ fn check_attest(s: &str) -> std::result::Result<String, String> {
         let (k, v) = f
             .split_once('=')
             .ok_or_else(|| format!("invalid value {f}"))?;
-        match k.trim().to_lowercase().as_str() {
+        match go_lower(k.trim()).as_ref() {
             "type" => ty = v.to_string(),
             "disabled" => {
                 parse_go_bool(v).ok_or_else(|| format!("invalid value {f}"))?;
