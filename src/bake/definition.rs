@@ -5,7 +5,8 @@
 use super::error::{BakeError, Result};
 use super::resolve::{Config, dedup};
 use super::target::{Group, Target, remove_attest_dupes};
-use std::collections::{BTreeMap, HashSet};
+use super::{FastMap, FastSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The resolved definition: what `--print` shows.
@@ -27,16 +28,16 @@ struct Override {
 struct Memo<'i> {
     enabled: bool,
     /// Names some target inherits from: only those are worth keeping.
-    inherited: &'i HashSet<String>,
-    targets: std::collections::HashMap<String, Rc<Target>>,
+    inherited: &'i FastSet<String>,
+    targets: FastMap<String, Rc<Target>>,
 }
 
 impl<'i> Memo<'i> {
-    fn new(inherited: &'i HashSet<String>) -> Memo<'i> {
+    fn new(inherited: &'i FastSet<String>) -> Memo<'i> {
         Memo {
             enabled: true,
             inherited,
-            targets: std::collections::HashMap::new(),
+            targets: FastMap::default(),
         }
     }
 }
@@ -230,7 +231,7 @@ impl Config {
     }
 
     /// Names some target inherits from.
-    fn inherited(&self) -> HashSet<String> {
+    fn inherited(&self) -> FastSet<String> {
         self.targets
             .iter()
             .flat_map(|t| t.inherits.iter().flatten().cloned())
@@ -245,7 +246,7 @@ impl Config {
         &self,
         names: &[String],
         o: &Overrides,
-        inherited: &HashSet<String>,
+        inherited: &FastSet<String>,
         threads: usize,
     ) -> Result<Vec<Target>> {
         map_shares(names, threads, |share| {
@@ -333,7 +334,7 @@ impl Config {
         m: &mut BTreeMap<String, Target>,
         o: &Overrides,
         visited: &mut Vec<String>,
-        done: &mut std::collections::HashSet<String>,
+        done: &mut FastSet<String>,
         memo: &mut Memo,
     ) -> Result<()> {
         // A target whose links were all loaded once cannot reveal a new loop.
@@ -404,7 +405,7 @@ impl Config {
         let inherited = self.inherited();
         let mut memo = Memo::new(&inherited);
         let mut wanted = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         for name in &requested {
             let (ts, gs) = self.expand_group(name, &mut BTreeMap::new());
             for tname in dedup(ts) {
@@ -437,7 +438,7 @@ impl Config {
             g.targets = dedup(std::mem::take(&mut g.targets));
         }
         let names: Vec<String> = m.keys().cloned().collect();
-        let mut done = std::collections::HashSet::new();
+        let mut done = FastSet::default();
         for name in names {
             self.load_links(&name, &mut m, &o, &mut Vec::new(), &mut done, &mut memo)?;
         }

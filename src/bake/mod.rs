@@ -28,6 +28,12 @@ pub use load::{Loaded, Project};
 pub use resolve::{Config, EvalOptions};
 pub use source::SourceMap;
 
+/// Hash maps and sets keyed by target, block and variable names. The keys come
+/// from the files being evaluated, not from an adversary who could aim at
+/// collisions, so a fast hash beats std's DoS-resistant SipHash here.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 /// Threads the parallel phases (parse, evaluate, resolve, print) may use:
 /// the CPUs this process may run on, at most 8 (more buys nothing on trees of
 /// a few thousand targets).

@@ -10,14 +10,12 @@ use super::source::Span;
 use super::syntax::{Attr, Block, Body};
 use super::target::{FieldKind, FieldValue, Group, TARGET_FIELDS, Target, field_kind};
 use super::value::{Number, Value, parse_number};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use super::{FastMap, FastSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Root names an expression refers to, with their leading attribute names.
 type ExprVars<'a> = super::ir::Vars<'a>;
-/// The evaluator's own maps: keys are trusted names, so a fast hash is fine.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// Names used as `target.NAME` anywhere in the files.
 fn referenced_targets(body: &Body) -> FastSet<String> {
@@ -56,10 +54,10 @@ pub struct Config {
     pub groups: Vec<Group>,
     pub targets: Vec<Target>,
     /// Target name → index in `targets` (names are unique after merging).
-    pub target_index: HashMap<String, usize>,
+    pub target_index: FastMap<String, usize>,
     /// Where each target and group came from, for diagnostics (`matrix check`).
-    pub target_origins: HashMap<String, Origin>,
-    pub group_origins: HashMap<String, Origin>,
+    pub target_origins: FastMap<String, Origin>,
+    pub group_origins: FastMap<String, Origin>,
     /// Declared variables (`variable` blocks) with the span of their label.
     pub variables: Vec<(String, Span)>,
 }
@@ -217,7 +215,7 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
         shares.extend(handles.into_iter().map(|h| h.join().ok().flatten()));
         shares
     });
-    let mut by_block: HashMap<usize, (BlockState, Vec<Target>)> = HashMap::new();
+    let mut by_block: FastMap<usize, (BlockState, Vec<Target>)> = FastMap::default();
     for share in shares {
         for (i, st, decoded) in share? {
             by_block.insert(i, (st, decoded));
@@ -430,8 +428,8 @@ impl<'a, 'o> Doc<'a, 'o> {
         let doc = &mut self;
         // Decode every block, merging same-named targets and replacing same-named groups.
         let mut config = Config::default();
-        let mut target_index: HashMap<String, usize> = HashMap::new();
-        let mut group_index: HashMap<String, usize> = HashMap::new();
+        let mut target_index: FastMap<String, usize> = FastMap::default();
+        let mut group_index: FastMap<String, usize> = FastMap::default();
         let mut renamed: Vec<(String, Vec<String>)> = Vec::new();
         for bi in 0..doc.blocks.len() {
             let block = doc.blocks[bi].block;
@@ -531,7 +529,7 @@ impl<'a, 'o> Doc<'a, 'o> {
 }
 
 pub fn dedup(v: Vec<String>) -> Vec<String> {
-    let mut seen = HashSet::new();
+    let mut seen = FastSet::default();
     v.into_iter().filter(|s| seen.insert(s.clone())).collect()
 }
 

@@ -218,7 +218,7 @@ impl Target {
 /// Removes empty strings and repeated values, keeping first occurrences.
 pub fn remove_dupes(v: &mut Vec<String>) {
     let keep: Vec<bool> = {
-        let mut seen = std::collections::HashSet::with_capacity(v.len());
+        let mut seen = super::FastSet::with_capacity_and_hasher(v.len(), Default::default());
         v.iter()
             .map(|s| !s.is_empty() && seen.insert(s.as_str()))
             .collect()
@@ -257,8 +257,7 @@ fn attest_type(s: &str) -> Option<String> {
     let mut ty = String::new();
     for f in fields {
         let (k, v) = f.split_once('=')?;
-        let k = k.trim().to_lowercase();
-        match k.as_str() {
+        match super::csv::go_lower(k.trim()).as_ref() {
             "type" => ty = v.to_string(),
             "disabled" => {
                 super::csv::parse_go_bool(v)?;
