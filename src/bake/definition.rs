@@ -305,12 +305,16 @@ impl Config {
         let Some(t) = self.find_target(name) else {
             return Err(BakeError::new(format!("failed to find target {name}")));
         };
-        let mut parents = Target::default();
+        let mut parents: Option<Target> = None;
         for p in t.inherits.iter().flatten() {
             if let Some(pt) = self.target_with_parents(p, visited, o, memo)? {
-                parents.merge(&pt);
+                match &mut parents {
+                    Some(merged) => merged.merge(&pt),
+                    None => parents = Some(Target::merged_into_empty(&pt)),
+                }
             }
         }
+        let parents = parents.unwrap_or_default();
         // Merging into an empty target would copy `parents` unchanged: reuse it.
         let mut tt = parents;
         tt.merge(t);

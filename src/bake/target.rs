@@ -184,6 +184,27 @@ impl Target {
         }
     }
 
+    /// What `Target::default().merge(parent)` yields, by cloning: whole maps
+    /// and lists are copied in one go instead of entry by entry (the first
+    /// parent of every inheriting target takes this path).
+    pub fn merged_into_empty(parent: &Target) -> Target {
+        let mut t = parent.clone();
+        t.name = String::new();
+        t.linked = false;
+        for map in [&mut t.args, &mut t.labels] {
+            if let Some(m) = map {
+                m.retain(|_, v| v.is_some());
+                if m.is_empty() {
+                    *map = None;
+                }
+            }
+        }
+        if let Some(a) = t.attest.take() {
+            t.attest = Some(remove_attest_dupes(a));
+        }
+        t
+    }
+
     /// `Target.normalize`: de-duplicate lists, drop empty contexts.
     pub fn normalize(&mut self) {
         for v in [
@@ -217,6 +238,18 @@ impl Target {
 
 /// Removes empty strings and repeated values, keeping first occurrences.
 pub fn remove_dupes(v: &mut Vec<String>) {
+    if v.len() <= 16 {
+        // Short lists (nearly all of them): compare in place, allocate nothing.
+        let mut kept = 0;
+        for i in 0..v.len() {
+            if !v[i].is_empty() && !v[..kept].contains(&v[i]) {
+                v.swap(kept, i);
+                kept += 1;
+            }
+        }
+        v.truncate(kept);
+        return;
+    }
     let keep: Vec<bool> = {
         let mut seen = super::FastSet::with_capacity_and_hasher(v.len(), Default::default());
         v.iter()
@@ -266,4 +299,71 @@ fn attest_type(s: &str) -> Option<String> {
         }
     }
     Some(ty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strs(v: &[&str]) -> Option<Vec<String>> {
+        Some(v.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn opt_map(v: &[(&str, Option<&str>)]) -> Option<OptStrMap> {
+        Some(
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn merged_into_empty_is_a_merge_into_a_default_target() {
+        let parents = [
+            Target::default(),
+            Target {
+                name: "p".into(),
+                linked: true,
+                inherits: strs(&["a", "b"]),
+                args: opt_map(&[("A", Some("1")), ("B", None)]),
+                labels: opt_map(&[("only-null", None)]),
+                contexts: Some(StrMap::new()),
+                attest: strs(&["type=sbom", "type=provenance,mode=min", "type=sbom,x=1"]),
+                tags: Some(Vec::new()),
+                cache_from: strs(&["a", "a"]),
+                pull: Some(false),
+                shm_size: Some("1g".into()),
+                ..Target::default()
+            },
+            Target {
+                args: Some(OptStrMap::new()),
+                outputs: strs(&["type=cacheonly"]),
+                ulimits: strs(&["nofile=1024"]),
+                ..Target::default()
+            },
+        ];
+        for p in &parents {
+            let mut merged = Target::default();
+            merged.merge(p);
+            assert_eq!(Target::merged_into_empty(p), merged, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn remove_dupes_keeps_first_occurrences_at_every_length() {
+        for len in [0, 1, 5, 16, 17, 40] {
+            let v: Vec<String> = (0..len)
+                .map(|i| ["a", "", "b", "a", "c"][i % 5].to_string())
+                .collect();
+            let mut expected: Vec<String> = Vec::new();
+            for s in &v {
+                if !s.is_empty() && !expected.contains(s) {
+                    expected.push(s.clone());
+                }
+            }
+            let mut got = v.clone();
+            remove_dupes(&mut got);
+            assert_eq!(got, expected, "{v:?}");
+        }
+    }
 }
