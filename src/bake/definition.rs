@@ -469,8 +469,9 @@ impl Config {
 /// on `threads` threads; the first failure in order wins.
 fn check_all(all: &mut [(String, Target)], threads: usize) -> Result<()> {
     let check = |share: &mut [(String, Target)]| -> Result<()> {
+        let mut checked = super::validate::Checked::default();
         for (name, t) in share {
-            super::validate::check_target(t)
+            super::validate::check_target(t, &mut checked)
                 .map_err(|e| BakeError::new(format!("target {name:?}: {}", e.message)))?;
         }
         Ok(())

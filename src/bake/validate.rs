@@ -6,7 +6,15 @@ use super::csv::{go_lower, parse_go_bool, parse_line};
 use super::error::{BakeError, Result};
 use super::target::Target;
 
-pub fn check_target(t: &mut Target) -> Result<()> {
+/// Cache specs already found valid. The same few specs recur in most targets
+/// of a tree (`cache-from` accumulates along `inherits`), and their check is
+/// a pure function of the string.
+#[derive(Default)]
+pub struct Checked {
+    cache_entries: super::FastSet<String>,
+}
+
+pub fn check_target(t: &mut Target, checked: &mut Checked) -> Result<()> {
     if t.context.as_deref() == Some("-") {
         return Err(BakeError::new("context from stdin not allowed in bake"));
     }
@@ -42,7 +50,10 @@ pub fn check_target(t: &mut Target) -> Result<()> {
     }
     for list in [&t.cache_from, &t.cache_to] {
         for s in list.iter().flatten() {
-            check_cache_entry(s).map_err(BakeError::new)?;
+            if !checked.cache_entries.contains(s.as_str()) {
+                check_cache_entry(s).map_err(BakeError::new)?;
+                checked.cache_entries.insert(s.clone());
+            }
         }
     }
     let mut stdout_used = false;
