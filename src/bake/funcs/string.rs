@@ -67,7 +67,12 @@ pub fn substr(args: &[Value]) -> Result<Value, String> {
     let s = as_str(&a[0]);
     let mut offset = as_int(&a[1])?;
     let length = as_int(&a[2])?;
-    let g: Vec<&str> = s.graphemes(true).collect();
+    // Outside "\r\n", every ASCII character is a grapheme cluster of its own.
+    let g: Vec<&str> = if s.is_ascii() && !s.contains('\r') {
+        (0..s.len()).map(|i| &s[i..i + 1]).collect()
+    } else {
+        s.graphemes(true).collect()
+    };
     if offset < 0 {
         offset += g.len() as i64;
     } else if length == 0 {
@@ -92,6 +97,9 @@ pub fn substr(args: &[Value]) -> Result<Value, String> {
 }
 
 pub fn join(args: &[Value]) -> Result<Value, String> {
+    if let Some(joined) = join_strings(args) {
+        return Ok(Value::String(joined));
+    }
     let a = call_args(
         args,
         &[Param::new("separator", PTy::Str)],
@@ -236,6 +244,38 @@ pub fn replace(args: &[Value]) -> Result<Value, String> {
     ))
 }
 
+/// `join` of a separator string and sequences that hold only strings (what
+/// name-building functions pass), read in place: conversion to `list(string)`
+/// would copy every element and change nothing.
+fn join_strings(args: &[Value]) -> Option<String> {
+    let (Value::String(sep), lists) = args.split_first()? else {
+        return None;
+    };
+    if lists.is_empty() {
+        return None;
+    }
+    let mut len = 0;
+    let mut count: usize = 0;
+    for list in lists {
+        for v in list.as_seq()? {
+            let Value::String(s) = v else { return None };
+            len += s.len();
+            count += 1;
+        }
+    }
+    let mut out = String::with_capacity(len + sep.len() * count.saturating_sub(1));
+    let strings = lists.iter().flat_map(|l| l.as_seq().unwrap_or(&[]));
+    for (i, v) in strings.enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        if let Value::String(s) = v {
+            out.push_str(s);
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +331,10 @@ mod tests {
         assert_eq!(sub("hello world", 5.0, 0.0), s(""));
         assert_eq!(sub("noe\u{0308}l", 0.0, 3.0), s("noe\u{0308}"));
         assert_eq!(sub("", 0.0, 3.0), s(""));
+        // "\r\n" is one grapheme cluster, so ASCII with \r takes the full path.
+        assert_eq!(sub("a\r\nb", 1.0, 1.0), s("\r\n"));
+        assert_eq!(sub("a\r\nb", -1.0, 1.0), s("b"));
+        assert_eq!(sub("a\rb", 1.0, 1.0), s("\r"));
         assert!(substr(&[s("x"), n(0.5), n(1.0)]).is_err());
     }
 
@@ -306,6 +350,19 @@ mod tests {
             s("1-true")
         );
         assert_eq!(join(&[s(","), l(&[])]).unwrap(), s(""));
+        // The in-place path: tuples, lists and sets of strings, empty ones included.
+        assert_eq!(
+            join(&[
+                s("--"),
+                Value::Tuple(vec![s("a")]),
+                l(&[]),
+                Value::Set(vec![s("b"), s("c")]),
+            ])
+            .unwrap(),
+            s("a--b--c")
+        );
+        assert_eq!(join_strings(&[s(","), Value::Tuple(vec![n(1.0)])]), None);
+        assert_eq!(join_strings(&[s(",")]), None);
         assert_eq!(
             join(&[s(",")]).unwrap_err(),
             "at least one list is required"
