@@ -249,6 +249,7 @@ target "build" {
   }
   contexts = {
     input = "target:deps--${cargo_profile}--${sanitize_rust_toolchain(rust_toolchain)}--${rust_target}--${sys_name}--${sys_version}--${sys_target}"
+    src   = "src"
   }
   args = {
     cargo_profile             = cargo_profile
@@ -291,6 +292,7 @@ target "build__2" {
   }
   contexts = {
     input = "target:deps--${cargo_profile}--${sanitize_rust_toolchain(rust_toolchain)}--${rust_target}--${sys_name}--${sys_version}--${sys_target}"
+    src   = "src"
   }
   args = {
     cargo_profile             = cargo_profile

@@ -120,6 +120,10 @@ stage "build" {
   axes        = ["cargo_profile", "rust_toolchain", "rust_target", "feat_set", "sys_name", "sys_version", "sys_target"]
   input       = "deps"
   dockerfile  = "docker/Dockerfile.cargo"
+  # The sources as a context of their own (see docker/Dockerfile.cargo).
+  contexts = {
+    src = "src"
+  }
   args = {
     rust_cpu = lookup({ "x86_64-v1-linux-gnu" = "x86-64", "x86_64-v3-linux-gnu" = "x86-64-v3" }, sys_target, "generic")
   }
