@@ -7,10 +7,15 @@
 //! this long build (5–10 minutes cold on two cores) never runs alongside
 //! tests/build.rs, and it uses its own builder state dir (`MATRIX_STATE_DIR`).
 //! Under `CI=true` a missing engine fails it; elsewhere it warns and returns.
+//!
+//! It builds a copy of the working tree (what the build context holds), taken
+//! once, so that edits made to the repository while it runs (by the developer
+//! or another process) cannot make the rerun miss the cache.
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::{Command, Output};
 
 const MATRIX: &str = env!("CARGO_BIN_EXE_matrix");
@@ -40,12 +45,50 @@ const AXES: &[&str] = &[
 struct Example {
     env: Vec<(String, String)>,
     state: tempfile::TempDir,
+    /// The copy of the working tree the builds run in.
+    tree: tempfile::TempDir,
+}
+
+/// Paths of the repository the build context leaves out (.dockerignore), and
+/// so the copy too.
+const NOT_COPIED: &[&str] = &["target", ".cache", ".git", "fuzz/target"];
+
+/// Copies the directory `from` (relative path `rel` of the repository) into
+/// `to`, without the paths of [`NOT_COPIED`]; symbolic links stay links.
+fn copy_tree(from: &Path, to: &Path, rel: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let rel = rel.join(entry.file_name());
+        if NOT_COPIED.iter().any(|n| rel == Path::new(n)) {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&src, &dst, &rel)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst)?;
+        }
+    }
+    Ok(())
+}
+
+/// A copy of the working tree, with `.cache` (the example tree's host inputs)
+/// linked to the repository's.
+fn snapshot() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(common::repo(), dir.path(), Path::new("")).unwrap();
+    std::os::unix::fs::symlink(common::repo().join(".cache"), dir.path().join(".cache")).unwrap();
+    dir
 }
 
 impl Example {
     fn matrix(&self, extra: &[&str]) -> Output {
         let mut c = Command::new(MATRIX);
-        c.current_dir(common::repo())
+        c.current_dir(self.tree.path())
             .envs(self.env.iter().cloned())
             .env("MATRIX_BUILDER_DRIVER", "docker")
             .env("MATRIX_STATE_DIR", self.state.path())
@@ -156,6 +199,7 @@ fn example_tree_builds_then_reruns_fully_cached() {
     let ex = Example {
         env,
         state: tempfile::tempdir().unwrap(),
+        tree: snapshot(),
     };
 
     // The definition handed to buildx: the requested cells with their own
