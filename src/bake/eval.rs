@@ -44,6 +44,11 @@ impl<'a> Scope<'a> {
         Scope { vars, parent: None }
     }
 
+    /// The bindings back, when no other scope shares them.
+    pub fn into_vars(self) -> Option<Vec<(String, Value)>> {
+        std::sync::Arc::try_unwrap(self.vars).ok()
+    }
+
     pub fn child(&'a self, vars: Vec<(String, Value)>) -> Scope<'a> {
         Scope {
             vars: Bindings::new(vars),

@@ -1060,7 +1060,6 @@ impl<'a> Globals for Doc<'a, '_> {
         {
             return Some(Ok(v.clone()));
         }
-        let remembered = pure.then(|| args.clone());
         Some((|| {
             if args.len() < params.len() || (variadic.is_none() && args.len() > params.len()) {
                 return Err(BakeError::at(
@@ -1094,7 +1093,15 @@ impl<'a> Globals for Doc<'a, '_> {
             let value = eval(result, &scope, self).map_err(|e| {
                 BakeError::at(span, format!("error in function {name}(): {}", e.message))
             })?;
-            if let Some(args) = remembered {
+            // The memo keeps the arguments, taken back from the finished scope.
+            if pure && let Some(vars) = scope.into_vars() {
+                let mut args = Vec::with_capacity(vars.len());
+                for (i, (_, v)) in vars.into_iter().enumerate() {
+                    match v {
+                        Value::Tuple(rest) if i == params.len() => args.extend(rest),
+                        v => args.push(v),
+                    }
+                }
                 let memo = self.func_memo.entry(key).or_default();
                 if memo.len() == MEMO_CALLS {
                     memo.pop_back();
