@@ -937,6 +937,15 @@ impl Number {
         };
         mant && self.exp == other.exp && self.prec == other.prec && self.neg == other.neg
     }
+
+    /// A hash that [`Self::identical`] numbers share.
+    pub fn hash_identity<H: std::hash::Hasher>(&self, h: &mut H) {
+        use std::hash::Hash;
+        (self.exp, self.prec, self.neg).hash(h);
+        if let Mant::Small(m) = self.mant {
+            m.hash(h);
+        }
+    }
 }
 
 /// cty's equality (`rawNumberEqual`): equal when they print the same, with

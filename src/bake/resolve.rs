@@ -96,9 +96,22 @@ struct UserFunc<'a> {
 
 /// Builtins whose result changes from call to call.
 const IMPURE_BUILTINS: [&str; 3] = ["uuidv4", "timestamp", "bcrypt"];
-/// Calls of a pure function remembered, most recent first: a matrix cell
-/// typically calls a name-building function several times with the same axes.
-const MEMO_CALLS: usize = 8;
+/// Calls of each pure function remembered, in a table indexed by a hash of
+/// the arguments (a new call evicts the one in its slot): a matrix cell calls
+/// name-building functions several times with the same axes, and cells of
+/// different stages share them.
+const MEMO_SLOTS: usize = 256;
+
+/// Remembered (argument hash, arguments, result) of one pure user function.
+type FuncMemo = Vec<Option<(u64, Vec<Value>, Value)>>;
+
+fn args_hash(args: &[Value]) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = foldhash::fast::FixedState::default().build_hasher();
+    h.write_usize(args.len());
+    args.iter().for_each(|a| a.hash_identity(&mut h));
+    h.finish()
+}
 
 struct Doc<'a, 'o> {
     opts: &'o EvalOptions<'o>,
@@ -106,8 +119,8 @@ struct Doc<'a, 'o> {
     attrs: FastMap<&'a str, &'a Attr>,
     func_defs: FastMap<&'a str, &'a Block>,
     funcs: FastMap<&'a str, UserFunc<'a>>,
-    /// Recent (arguments, result) of each pure user function.
-    func_memo: FastMap<&'a str, std::collections::VecDeque<(Vec<Value>, Value)>>,
+    /// Remembered calls of each pure user function.
+    func_memo: FastMap<&'a str, FuncMemo>,
     func_progress: FastSet<&'a str>,
     values: FastMap<String, Value>,
     var_progress: FastSet<String>,
@@ -1052,11 +1065,13 @@ impl<'a> Globals for Doc<'a, '_> {
         let (key, f) = self.funcs.get_key_value(name)?;
         let (key, params, variadic, result, pure) =
             (*key, f.params.clone(), f.variadic.clone(), f.result, f.pure);
-        if pure
+        let hash = pure.then(|| args_hash(&args));
+        if let Some(hash) = hash
             && let Some(memo) = self.func_memo.get(key)
-            && let Some((_, v)) = memo.iter().find(|(a, _)| {
-                a.len() == args.len() && a.iter().zip(&args).all(|(x, y)| x.identical(y))
-            })
+            && let Some((h, a, v)) = &memo[hash as usize % MEMO_SLOTS]
+            && *h == hash
+            && a.len() == args.len()
+            && a.iter().zip(&args).all(|(x, y)| x.identical(y))
         {
             return Some(Ok(v.clone()));
         }
@@ -1094,7 +1109,9 @@ impl<'a> Globals for Doc<'a, '_> {
                 BakeError::at(span, format!("error in function {name}(): {}", e.message))
             })?;
             // The memo keeps the arguments, taken back from the finished scope.
-            if pure && let Some(vars) = scope.into_vars() {
+            if let Some(hash) = hash
+                && let Some(vars) = scope.into_vars()
+            {
                 let mut args = Vec::with_capacity(vars.len());
                 for (i, (_, v)) in vars.into_iter().enumerate() {
                     match v {
@@ -1102,11 +1119,11 @@ impl<'a> Globals for Doc<'a, '_> {
                         v => args.push(v),
                     }
                 }
-                let memo = self.func_memo.entry(key).or_default();
-                if memo.len() == MEMO_CALLS {
-                    memo.pop_back();
-                }
-                memo.push_front((args, value.clone()));
+                let memo = self
+                    .func_memo
+                    .entry(key)
+                    .or_insert_with(|| vec![None; MEMO_SLOTS]);
+                memo[hash as usize % MEMO_SLOTS] = Some((hash, args, value.clone()));
             }
             Ok(value)
         })())
@@ -1269,6 +1286,62 @@ mod tests {
         env: &no_env,
         builtin_vars: Vec::new(),
     };
+
+    #[test]
+    fn identical_arguments_hash_alike() {
+        let parsed = |t: &str| {
+            super::super::value::parse_number(t)
+                .map(Value::Number)
+                .unwrap()
+        };
+        let samples = [
+            vec![
+                Value::string("a"),
+                Value::Tuple(vec![Value::string("b"), Value::Null]),
+            ],
+            vec![parsed("1.50"), Value::Bool(true)],
+            vec![Value::Object(BTreeMap::from([(
+                "k".to_string(),
+                parsed("-0"),
+            )]))],
+        ];
+        for args in &samples {
+            let copy = args.clone();
+            assert!(args.iter().zip(&copy).all(|(a, b)| a.identical(b)));
+            assert_eq!(args_hash(args), args_hash(&copy));
+        }
+        // Different arguments land apart (in practice: these are the memo's keys).
+        assert_ne!(args_hash(&samples[0]), args_hash(&samples[1]));
+        assert_ne!(
+            args_hash(&[Value::string("a")]),
+            args_hash(&[Value::Tuple(vec![Value::string("a")])])
+        );
+    }
+
+    /// A name function called for many cells: results come from the memo
+    /// (or not) without changing a single value.
+    #[test]
+    fn remembered_calls_give_the_computed_results() {
+        let mut src = String::from(
+            "function \"elem\" {\n  params = [p, axes]\n  result = join(\"-\", [p, join(\"-\", axes)])\n}\ntarget \"default\" {\n  args = {\n",
+        );
+        for i in 0..600 {
+            // Each call twice, then again much later: hits, misses and evictions.
+            src.push_str(&format!(
+                "    A{i} = elem(\"x\", [\"{}\", \"{}\"])\n",
+                i % 300,
+                i % 7
+            ));
+        }
+        src.push_str("  }\n}\n");
+        let args = args_of(&src);
+        for i in 0..600 {
+            assert_eq!(
+                args[&format!("A{i}")].as_deref(),
+                Some(format!("x-{}-{}", i % 300, i % 7).as_str())
+            );
+        }
+    }
 
     /// `n` target blocks with matrices, inherits, functions and variables,
     /// followed by `extra`.

@@ -119,6 +119,31 @@ impl Value {
         }
     }
 
+    /// Feeds `h` so that [`Self::identical`] values hash alike (numbers by
+    /// sign and exponent only: representations that differ elsewhere merely
+    /// collide).
+    pub fn hash_identity<H: std::hash::Hasher>(&self, h: &mut H) {
+        use std::hash::Hash;
+        std::mem::discriminant(self).hash(h);
+        match self {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(h),
+            Value::Number(n) => n.hash_identity(h),
+            Value::String(s) => s.hash(h),
+            Value::List(v) | Value::Tuple(v) | Value::Set(v) => {
+                v.len().hash(h);
+                v.iter().for_each(|x| x.hash_identity(h));
+            }
+            Value::Map(m) | Value::Object(m) => {
+                m.len().hash(h);
+                for (k, v) in m {
+                    k.hash(h);
+                    v.hash_identity(h);
+                }
+            }
+        }
+    }
+
     /// Whether this is a primitive (string, number, bool).
     pub fn is_primitive(&self) -> bool {
         matches!(self, Value::Bool(_) | Value::Number(_) | Value::String(_))
