@@ -109,6 +109,14 @@ impl Expr {
         });
     }
 
+    /// Whether a variable called `name` appears anywhere in this expression
+    /// (bound by a `for` or not): a cheap test before [`Self::variables`].
+    pub fn mentions_variable(&self, name: &str) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(&e.kind, ExprKind::Variable(n) if n == name));
+        found
+    }
+
     /// Pre-order walk over every sub-expression.
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);

@@ -20,6 +20,10 @@ type ExprVars<'a> = super::ir::Vars<'a>;
 /// Names used as `target.NAME` anywhere in the files.
 fn referenced_targets(body: &Body) -> FastSet<String> {
     fn scan(expr: &Expr, out: &mut FastSet<String>) {
+        // Nearly no expression names `target` at all: skip building its variable list.
+        if !expr.mentions_variable("target") {
+            return;
+        }
         for (root, path) in expr.variables() {
             if root == "target"
                 && let Some(name) = path.first()
