@@ -26,6 +26,22 @@ pub fn split_points(text: &str, parts: usize) -> Vec<usize> {
     out
 }
 
+/// A byte table of `chars`.
+const fn byte_set(chars: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < chars.len() {
+        t[chars[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+/// The bytes that can change the scanner's state in code and in strings; any
+/// other byte away from a line start is skipped without a look at the state.
+const CODE_SPECIAL: [bool; 256] = byte_set(b"\"{[()]}#/<\n");
+const STR_SPECIAL: [bool; 256] = byte_set(b"\\\"$%\n");
+
 /// Offsets of lines that start at the top level with an identifier.
 fn item_starts(text: &str) -> Vec<usize> {
     #[derive(PartialEq)]
@@ -50,6 +66,18 @@ fn item_starts(text: &str) -> Vec<usize> {
             i = end + 1;
             line_start = true;
             continue;
+        }
+        if !line_start {
+            let special = match stack.last() {
+                Some((Mode::Str, _)) => &STR_SPECIAL,
+                _ => &CODE_SPECIAL,
+            };
+            while i < b.len() && !special[b[i] as usize] {
+                i += 1;
+            }
+            if i == b.len() {
+                break;
+            }
         }
         let c = b[i];
         let top_level = stack.len() == 1;
@@ -138,6 +166,29 @@ mod tests {
             .map(|p| &src[p..p + 1])
             .collect();
         assert_eq!(starts, vec!["a", "t", "g"]);
+    }
+
+    #[test]
+    fn finds_every_item_of_a_long_file() {
+        let item = r#"target "tN" {
+  a = "x{y} ${ {k = "}"}.k } # // /*"
+  b = <<-EOT
+N = 1
+  EOT
+  # c = {
+  d = [1, (2), {e = "]"}] // }
+  /* }
+f = 1 */
+}
+vN = "%{if true}}%{endif}"
+"#;
+        let src: String = (0..200).map(|i| item.replace('N', &i.to_string())).collect();
+        let starts = item_starts(&src);
+        assert_eq!(starts.len(), 400);
+        assert!(starts.iter().step_by(2).all(|&p| src[p..].starts_with("target")));
+        assert!(starts.iter().skip(1).step_by(2).all(|&p| src[p..].starts_with('v')));
+        // The text is valid HCL, as the scanner assumed.
+        assert!(hcl_edit::parser::parse_body(&src).is_ok());
     }
 
     #[test]
