@@ -703,8 +703,16 @@ fn render_parts(
         match p {
             Part::Lit(s) => out.push_str(s),
             Part::Interp(e) => {
+                // `${name}` of a string in scope (a matrix axis, a parameter): no copy.
+                if let ExprKind::Variable(name) = &e.kind
+                    && let Some(Value::String(s)) = scope.get(name)
+                {
+                    out.push_str(s);
+                    continue;
+                }
                 let v = eval(e, scope, g)?;
                 match v {
+                    Value::String(s) => out.push_str(&s),
                     Value::Null => {
                         return Err(BakeError::at(
                             e.span,
