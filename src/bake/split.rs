@@ -182,11 +182,24 @@ f = 1 */
 }
 vN = "%{if true}}%{endif}"
 "#;
-        let src: String = (0..200).map(|i| item.replace('N', &i.to_string())).collect();
+        let src: String = (0..200)
+            .map(|i| item.replace('N', &i.to_string()))
+            .collect();
         let starts = item_starts(&src);
         assert_eq!(starts.len(), 400);
-        assert!(starts.iter().step_by(2).all(|&p| src[p..].starts_with("target")));
-        assert!(starts.iter().skip(1).step_by(2).all(|&p| src[p..].starts_with('v')));
+        assert!(
+            starts
+                .iter()
+                .step_by(2)
+                .all(|&p| src[p..].starts_with("target"))
+        );
+        assert!(
+            starts
+                .iter()
+                .skip(1)
+                .step_by(2)
+                .all(|&p| src[p..].starts_with('v'))
+        );
         // The text is valid HCL, as the scanner assumed.
         assert!(hcl_edit::parser::parse_body(&src).is_ok());
     }
