@@ -8,7 +8,48 @@ use std::process::ExitCode;
 // Evaluation allocates many small values; mimalloc is markedly faster than
 // glibc malloc here (see docs/bench.md).
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: Mimalloc = Mimalloc;
+
+/// mimalloc through its plain entry points where they suffice: every block
+/// mimalloc hands out is aligned to a pointer's size, while the `mimalloc`
+/// crate sends all requests through the aligned entry points, a longer path.
+struct Mimalloc;
+
+/// The alignment every mimalloc block has (`MI_INTPTR_SIZE`).
+const PLAIN_ALIGN: usize = std::mem::size_of::<usize>();
+
+// SAFETY: each method returns memory from mimalloc that satisfies `layout`
+// (plain entry points only for alignments every block has), and frees or
+// resizes only pointers that mimalloc returned.
+unsafe impl std::alloc::GlobalAlloc for Mimalloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.align() <= PLAIN_ALIGN {
+            unsafe { libmimalloc_sys::mi_malloc(layout.size()).cast() }
+        } else {
+            unsafe { mimalloc::MiMalloc.alloc(layout) }
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.align() <= PLAIN_ALIGN {
+            unsafe { libmimalloc_sys::mi_zalloc(layout.size()).cast() }
+        } else {
+            unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: std::alloc::Layout) {
+        unsafe { libmimalloc_sys::mi_free(ptr.cast()) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        if layout.align() <= PLAIN_ALIGN {
+            unsafe { libmimalloc_sys::mi_realloc(ptr.cast(), new_size).cast() }
+        } else {
+            unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(
