@@ -222,12 +222,15 @@ impl Config {
     /// whose resolution fails (e.g. inheriting from a missing target) are left out.
     pub fn resolved_targets(&self) -> Vec<Target> {
         let inherited = self.inherited();
-        let mut memo = Memo::new(&inherited);
         let o = Overrides::new();
-        self.targets
-            .iter()
-            .filter_map(|t| self.resolve_target(&t.name, &o, &mut memo).ok())
-            .collect()
+        let threads = threads_for(self.targets.len());
+        map_shares(&self.targets, threads, |share| {
+            let mut memo = Memo::new(&inherited);
+            share
+                .iter()
+                .filter_map(|t| self.resolve_target(&t.name, &o, &mut memo).ok())
+                .collect()
+        })
     }
 
     /// Names some target inherits from.
@@ -630,6 +633,24 @@ mod tests {
             assert_eq!(one, c.resolve_all(&names, &o, &inherited, threads).unwrap());
         }
         assert_eq!(one[25].args.as_ref().unwrap()["B"], Some("1".to_string()));
+    }
+
+    #[test]
+    fn resolved_targets_leave_out_the_broken_ones_in_order() {
+        let c = config(PARALLEL_TARGETS + 50, &[100, 250]);
+        let got = c.resolved_targets();
+        let inherited = c.inherited();
+        let mut memo = Memo::new(&inherited);
+        let o = Overrides::new();
+        let expected: Vec<Target> = c
+            .targets
+            .iter()
+            .filter_map(|t| c.resolve_target(&t.name, &o, &mut memo).ok())
+            .collect();
+        assert_eq!(got, expected);
+        // The broken targets and the chains inheriting from them are left out.
+        assert!(got.len() < c.targets.len());
+        assert!(got.iter().all(|t| t.name != "t100" && t.name != "t250"));
     }
 
     #[test]
