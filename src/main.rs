@@ -13,7 +13,10 @@ static ALLOC: Mimalloc = Mimalloc;
 /// Opts this process out of transparent huge pages. mimalloc asks for them,
 /// and right after another large process (such as buildx) has exited the
 /// kernel compacts memory to find them: `matrix print` of the large bench
-/// vector then spent 0.3-0.4 s in the kernel instead of 0.06 s.
+/// vector then spent 0.3-0.4 s in the kernel instead of 0.06 s. Only the
+/// evaluating commands call it: the flag is inherited by child processes,
+/// and `matrix build`'s children (docker, buildx) should keep the system's
+/// setting.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes a flag and touches no memory of ours.
@@ -245,7 +248,6 @@ struct PrintArgs {
 const EXIT_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
-    no_huge_pages();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -283,6 +285,7 @@ fn fail(e: &BakeError, sources: &SourceMap) -> ExitCode {
 }
 
 fn print(args: PrintArgs) -> ExitCode {
+    no_huge_pages();
     let dir = std::path::Path::new(".");
     let project = Project {
         files: args.files,
@@ -323,6 +326,7 @@ fn print(args: PrintArgs) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    no_huge_pages();
     use bake_matrix::check::{self, CheckOptions};
     use bake_matrix::diag::{self, Format, HumanOptions, Severity};
 
