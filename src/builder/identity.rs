@@ -1,7 +1,7 @@
 //! Who is building, and the builder name derived from it.
 
 use super::{Error, Result, sha256_hex};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Longest builder name we derive (buildx names its container
 /// `buildx_buildkit_<name>0`, which must stay a valid, readable Docker name).
@@ -30,10 +30,92 @@ impl Identity {
     }
 
     /// From GitHub Actions variables when `GITHUB_ACTOR` and `GITHUB_REPOSITORY`
-    /// are set, else from git in the current directory.
+    /// are set, else from git in the current directory, remembered in the
+    /// state directory while the files git reads it from are unchanged (see
+    /// [`Identity::detect_cached`]).
     pub fn detect() -> Result<Identity> {
         let cwd = std::env::current_dir().map_err(|e| Error::Io(".".into(), e))?;
-        Ok(Self::detect_with(|k| std::env::var(k).ok(), &cwd))
+        // `GIT_DIR`, `GIT_CONFIG_*` and the like change where git looks: ask
+        // it. Other `GIT_*` variables (`GIT_SSL_CAINFO`, …) become part of
+        // the key.
+        let mut git_env: Vec<(String, String)> = std::env::vars_os()
+            .filter(|(k, _)| k.as_encoded_bytes().starts_with(b"GIT_"))
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        git_env.sort();
+        let redirected = git_env
+            .iter()
+            .any(|(k, _)| REDIRECTING_VARS.contains(&k.as_str()) || k.starts_with("GIT_CONFIG"));
+        let cache = super::state_dir()
+            .ok()
+            .filter(|_| !redirected)
+            .map(|d| d.join("identity"));
+        Ok(Self::detect_cached(
+            |k| std::env::var(k).ok(),
+            &cwd,
+            cache.as_deref().map(|c| (c, git_env.as_slice())),
+        ))
+    }
+
+    /// [`Identity::detect_with`], answered from `cache_dir` when an earlier
+    /// run from `dir` recorded the git identity under the same [`git_key`]:
+    /// the five `git` runs cost ~60 ms, a cached build ~1 s. Without a key
+    /// (no repository found, config includes, a detached HEAD) or a cache
+    /// directory ([`Identity::detect`] gives none when `GIT_DIR`, a `GIT_CONFIG*`
+    /// or another variable that redirects git is set) git is asked every time.
+    /// `cache` is the directory and the `GIT_*` variables to key on.
+    pub fn detect_cached(
+        env: impl Fn(&str) -> Option<String>,
+        dir: &Path,
+        cache: Option<(&Path, &[(String, String)])>,
+    ) -> Identity {
+        let var = |k: &str| {
+            env(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(id) = Self::from_github(&var) {
+            return id;
+        }
+        let key = cache.and_then(|(_, vars)| git_key(&env, dir, vars));
+        let cache_dir = cache.map(|(d, _)| d);
+        let (Some(cache_dir), Some(key)) = (cache_dir, key) else {
+            return Self::detect_with(env, dir);
+        };
+        let path = cache_dir.join(format!(
+            "{}.json",
+            &sha256_hex(dir.as_os_str().as_encoded_bytes())[..16]
+        ));
+        let cached = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<CachedIdentity>(&b).ok())
+            .filter(|c| c.key == key && c.dir == dir.to_string_lossy());
+        if let Some(c) = cached {
+            return Identity {
+                actor: c.actor,
+                repo: c.repo,
+                branch: c.branch,
+            };
+        }
+        let id = Self::detect_with(env, dir);
+        let record = CachedIdentity {
+            dir: dir.to_string_lossy().into_owned(),
+            key,
+            actor: id.actor.clone(),
+            repo: id.repo.clone(),
+            branch: id.branch.clone(),
+        };
+        // A cache: failing to write it only costs the next run the git calls.
+        let _ = super::lifecycle::write_file(
+            &path,
+            (serde_json::to_string_pretty(&record).expect("serializes") + "\n").as_bytes(),
+        );
+        id
     }
 
     /// [`Identity::detect`] with an explicit environment and directory.
@@ -97,6 +179,143 @@ impl Identity {
             branch,
         })
     }
+}
+
+/// Variables that change where git finds the repository or its config (with
+/// every `GIT_CONFIG*`): with one set, the identity is not cached.
+const REDIRECTING_VARS: [&str; 8] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_NAMESPACE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+];
+
+/// A remembered git identity (`<state>/identity/<sha256(dir)>.json`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedIdentity {
+    dir: String,
+    key: String,
+    actor: String,
+    repo: String,
+    branch: String,
+}
+
+/// What the git identity of `dir` depends on, without running git: the
+/// working directory, `USER`, `HOME`, `XDG_CONFIG_HOME`, the repository found
+/// as git finds it (walking up to a `.git` directory or `gitdir:` file; or
+/// none), its `HEAD` (a branch: a detached HEAD gives no key, as the short
+/// sha's length depends on the object store), the files whose change could
+/// change what `git rev-parse --abbrev-ref` says of it (`packed-refs`,
+/// `refs/tags`, `refs/remotes`), and every config file git reads (repository,
+/// worktree, global, XDG, system), each by path, device, inode, size, mtime,
+/// ctime and owner (git rewrites them by rename). A config file mentioning
+/// `include` gives no key (the files it names are not followed), and so does
+/// anything that may be a bare repository.
+pub fn git_key(
+    env: &impl Fn(&str) -> Option<String>,
+    dir: &Path,
+    git_env: &[(String, String)],
+) -> Option<String> {
+    use std::fmt::Write as _;
+    use std::os::unix::fs::MetadataExt;
+    let var = |k: &str| env(k).filter(|v| !v.is_empty());
+    // The repository as git discovers it: the first ancestor with a `.git`
+    // directory or `gitdir:` file. Anything else git might take for one (a
+    // bare repository, a malformed `.git` file) gives no key; so does
+    // a detached HEAD.
+    let mut found = None;
+    for d in dir.ancestors() {
+        let dot = d.join(".git");
+        if let Ok(meta) = std::fs::metadata(&dot) {
+            if meta.is_dir() {
+                found = Some(dot);
+            } else {
+                let text = std::fs::read_to_string(&dot).ok()?;
+                found = Some(d.join(text.strip_prefix("gitdir:")?.trim()));
+            }
+            break;
+        }
+        if d.join("HEAD").exists() && d.join("objects").exists() {
+            return None;
+        }
+    }
+    let home = var("HOME").map(PathBuf::from);
+    let xdg = var("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| home.as_ref().map(|h| h.join(".config")));
+    // Global and system config: read with or without a repository.
+    let mut configs: Vec<PathBuf> = [
+        home.as_ref().map(|h| h.join(".gitconfig")),
+        xdg.map(|x| x.join("git/config")),
+        Some("/etc/gitconfig".into()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut files = Vec::new();
+    let mut repo_line = "no repository".to_string();
+    if let Some(git_dir) = found {
+        let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+        let branch_ref = head.trim().strip_prefix("ref:")?.trim();
+        let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+            Ok(rel) => git_dir.join(rel.trim()),
+            Err(_) => git_dir.clone(),
+        };
+        repo_line = format!("{}\0{branch_ref}", git_dir.display());
+        configs.extend([common.join("config"), git_dir.join("config.worktree")]);
+        files.extend([
+            git_dir.join("HEAD"),
+            common.join("packed-refs"),
+            common.join("refs/tags"),
+            common.join("refs/remotes"),
+        ]);
+    }
+    let mut key = format!(
+        "v1\0{}\0{}\0{}\0{}\0{repo_line}\0",
+        dir.display(),
+        var("USER").unwrap_or_default(),
+        var("HOME").unwrap_or_default(),
+        var("XDG_CONFIG_HOME").unwrap_or_default(),
+    );
+    for (k, v) in git_env {
+        let _ = write!(key, "{k}={v}\0");
+    }
+    let mut stat = |path: &Path| match std::fs::metadata(path) {
+        Ok(m) => {
+            let _ = write!(
+                key,
+                "{}:{}:{}:{}:{}.{}:{}.{}:{}\0",
+                path.display(),
+                m.dev(),
+                m.ino(),
+                m.size(),
+                m.mtime(),
+                m.mtime_nsec(),
+                m.ctime(),
+                m.ctime_nsec(),
+                m.uid()
+            );
+        }
+        Err(_) => {
+            let _ = write!(key, "{}:-\0", path.display());
+        }
+    };
+    for path in &files {
+        stat(path);
+    }
+    for path in &configs {
+        stat(path);
+        if let Ok(text) = std::fs::read(path)
+            && text.windows(7).any(|w| w.eq_ignore_ascii_case(b"include"))
+        {
+            return None;
+        }
+    }
+    Some(sha256_hex(key.as_bytes()))
 }
 
 /// `https://host/owner/name.git`, `git@host:owner/name.git`, `/path/name` → `name`.
@@ -304,6 +523,91 @@ mod tests {
         git(&["remote", "add", "origin", "git@example.com:acme/widget.git"]);
         assert_eq!(Identity::detect_with(env, &repo).repo, "widget");
         std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn cached_git_identity_follows_head_and_config() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("proj");
+        let home = tmp.path().join("home");
+        let cache = tmp.path().join("cache");
+        std::fs::create_dir_all(&repo).unwrap();
+        std::fs::create_dir_all(&home).unwrap();
+        let git = |args: &[&str]| {
+            duct::cmd("git", args)
+                .dir(&repo)
+                .env("HOME", &home)
+                .stdout_null()
+                .stderr_null()
+                .run()
+                .unwrap()
+        };
+        git(&["init", "-q", "-b", "main"]);
+        git(&["config", "user.name", "Ann"]);
+        let h = home.to_string_lossy().into_owned();
+        let env = move |k: &str| match k {
+            "HOME" => Some(h.clone()),
+            "USER" => Some("fallback".to_string()),
+            _ => None,
+        };
+        let detect = || Identity::detect_cached(&env, &repo, Some((&cache, &[])));
+        // Outside any repository: recorded as well.
+        let plain = tmp.path().join("plain");
+        std::fs::create_dir_all(&plain).unwrap();
+        assert!(git_key(&env, &plain, &[]).is_some());
+        let outside = Identity::detect_cached(&env, &plain, Some((&cache, &[])));
+        assert_eq!((&*outside.repo, &*outside.branch), ("plain", "nobranch"));
+        assert_eq!(
+            Identity::detect_cached(&env, &plain, Some((&cache, &[]))),
+            outside
+        );
+        std::fs::remove_dir_all(&cache).unwrap();
+        let key = git_key(&env, &repo, &[]).expect("a branch checkout has a key");
+        assert_eq!(detect().raw(), "Ann/proj/main");
+        assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1, "recorded");
+        // Answered from the record: a forged record with the same key wins.
+        let record = std::fs::read_dir(&cache)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let text = std::fs::read_to_string(&record).unwrap();
+        std::fs::write(&record, text.replace("\"Ann\"", "\"Cached\"")).unwrap();
+        assert_eq!(detect().raw(), "Cached/proj/main");
+        // Another branch, another user name: the key changes, git is asked.
+        git(&["symbolic-ref", "HEAD", "refs/heads/topic/two"]);
+        assert_ne!(git_key(&env, &repo, &[]).unwrap(), key);
+        assert_eq!(detect().raw(), "Ann/proj/topic/two");
+        git(&["config", "user.name", "Bob"]);
+        assert_eq!(detect().raw(), "Bob/proj/topic/two");
+        git(&[
+            "remote",
+            "add",
+            "origin",
+            "https://example.com/o/widget.git",
+        ]);
+        assert_eq!(detect().raw(), "Bob/widget/topic/two");
+        // From a subdirectory: its own record, the same identity.
+        let sub = repo.join("src");
+        std::fs::create_dir_all(&sub).unwrap();
+        assert_eq!(
+            Identity::detect_cached(&env, &sub, Some((&cache, &[]))).raw(),
+            "Bob/widget/topic/two"
+        );
+        // The global config counts too; includes are not followed: no key.
+        std::fs::write(home.join(".gitconfig"), "[user]\n\tname = Global\n").unwrap();
+        assert_eq!(detect().raw(), "Bob/widget/topic/two");
+        std::fs::write(home.join(".gitconfig"), "[include]\n\tpath = other\n").unwrap();
+        assert_eq!(git_key(&env, &repo, &[]), None);
+        // A detached HEAD has no key.
+        std::fs::write(home.join(".gitconfig"), "").unwrap();
+        std::fs::write(repo.join("README"), "x").unwrap();
+        git(&["add", "README"]);
+        git(&["-c", "user.email=a@b", "commit", "-q", "-m", "x"]);
+        git(&["checkout", "-q", "--detach"]);
+        assert_eq!(git_key(&env, &repo, &[]), None);
+        assert!(detect().branch.starts_with("detached-"));
     }
 
     #[test]

@@ -11,8 +11,10 @@
 //!
 //! State lives in `$MATRIX_STATE_DIR`, else `$XDG_STATE_HOME/bake-matrix`, else
 //! `~/.local/state/bake-matrix`: `builders/NAME.json` (driver, config hash,
-//! created and last-used times), `builders/NAME.buildkitd.toml` and
-//! `locks/NAME.lock`.
+//! created and last-used times), `builders/NAME.buildkitd.toml`,
+//! `locks/NAME.lock` and `identity/HASH.json` (the git identity of a working
+//! directory, kept while the files git reads it from are unchanged, so that a
+//! build runs no `git`; see [`identity::git_key`]).
 //!
 //! ## The `docker` driver
 //!
