@@ -353,10 +353,22 @@ pub fn run(
             "empty command",
         ));
     }
-    let mut command = Command::new(&argv[0]);
+    let mut command = match direct_plugin(argv, &env, &|k| std::env::var_os(k)) {
+        Some(plugin) => {
+            // What `docker` does to run its plugin, without `docker`.
+            let mut c = Command::new(plugin);
+            c.args(&argv[1..])
+                .env(PLUGIN_ENV, &argv[0])
+                .envs(env.iter().copied());
+            c
+        }
+        None => {
+            let mut c = Command::new(&argv[0]);
+            c.args(&argv[1..]).envs(env.iter().copied());
+            c
+        }
+    };
     command
-        .args(&argv[1..])
-        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stderr(if renderer.is_some() {
             Stdio::piped()
@@ -391,6 +403,73 @@ pub fn run(
         summary,
         interrupted: INTERRUPTED.load(Ordering::SeqCst),
     })
+}
+
+/// The variable through which the docker CLI tells a plugin it runs as one
+/// (`manager.ReexecEnvvar`), set to the CLI's own `argv[0]`.
+const PLUGIN_ENV: &str = "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND";
+
+/// The docker CLI's plugin directories after the user's own
+/// (`defaultSystemPluginDirs`, Linux).
+const SYSTEM_PLUGIN_DIRS: [&str; 4] = [
+    "/usr/local/lib/docker/cli-plugins",
+    "/usr/local/libexec/docker/cli-plugins",
+    "/usr/lib/docker/cli-plugins",
+    "/usr/libexec/docker/cli-plugins",
+];
+
+/// For `docker buildx ARGS…`, the buildx plugin binary to run directly as
+/// `docker-buildx buildx ARGS…` with [`PLUGIN_ENV`] set, as `docker` itself
+/// runs it: this saves starting the docker CLI and its metadata call to the
+/// plugin (~70 ms of a ~1 s cached build). The plugin is looked up where
+/// `docker` looks: `$DOCKER_CONFIG/cli-plugins` (default `~/.docker`), then
+/// the system directories. `None` (run `docker`) for any other command, when
+/// `MATRIX_BUILDX_VIA_DOCKER` is set, when the config file lists
+/// `cliPluginsExtraDirs` or cannot be read, or when no plugin is found.
+fn direct_plugin(
+    argv: &[String],
+    env: &[(&str, &str)],
+    var: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    if argv.len() < 2 || argv[0] != "docker" || argv[1] != "buildx" {
+        return None;
+    }
+    let var = |k: &str| {
+        env.iter()
+            .rev()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| std::ffi::OsString::from(v))
+            .or_else(|| var(k))
+            .filter(|v| !v.is_empty())
+    };
+    if var("MATRIX_BUILDX_VIA_DOCKER").is_some() {
+        return None;
+    }
+    let config = var("DOCKER_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".docker")))?;
+    match std::fs::read(config.join("config.json")) {
+        Ok(bytes) => {
+            let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+            if value
+                .get("cliPluginsExtraDirs")
+                .is_some_and(|d| !d.is_null())
+            {
+                return None;
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) => return None,
+    }
+    std::iter::once(config.join("cli-plugins"))
+        .chain(SYSTEM_PLUGIN_DIRS.iter().map(PathBuf::from))
+        .map(|d| d.join("docker-buildx"))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// Splits a command line into its leading `NAME=VALUE` assignments and the
@@ -550,6 +629,54 @@ target "bare" {
                 ]
             )
         );
+    }
+
+    #[test]
+    fn buildx_runs_as_a_plugin_without_docker() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("cfg");
+        let plugins = config.join("cli-plugins");
+        std::fs::create_dir_all(&plugins).unwrap();
+        let plugin = plugins.join("docker-buildx");
+        std::fs::write(&plugin, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cfg = config.to_string_lossy().into_owned();
+        let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let none = |_: &str| None;
+        let env = [("DOCKER_CONFIG", cfg.as_str())];
+        let argv = words("docker buildx bake -f x.json");
+        assert_eq!(direct_plugin(&argv, &env, &none), Some(plugin.clone()));
+        // From the process environment too.
+        let from_env = |k: &str| (k == "DOCKER_CONFIG").then(|| config.clone().into_os_string());
+        assert_eq!(direct_plugin(&argv, &[], &from_env), Some(plugin.clone()));
+        // Not for other commands, nor when asked not to.
+        assert_eq!(direct_plugin(&words("docker version"), &env, &none), None);
+        assert_eq!(
+            direct_plugin(&words("podman buildx bake"), &env, &none),
+            None
+        );
+        let via = [
+            ("DOCKER_CONFIG", cfg.as_str()),
+            ("MATRIX_BUILDX_VIA_DOCKER", "1"),
+        ];
+        assert_eq!(direct_plugin(&argv, &via, &none), None);
+        // Extra plugin directories are docker's to search.
+        std::fs::write(
+            config.join("config.json"),
+            r#"{"cliPluginsExtraDirs":["/x"]}"#,
+        )
+        .unwrap();
+        assert_eq!(direct_plugin(&argv, &env, &none), None);
+        std::fs::write(
+            config.join("config.json"),
+            r#"{"currentContext":"default"}"#,
+        )
+        .unwrap();
+        assert_eq!(direct_plugin(&argv, &env, &none), Some(plugin.clone()));
+        // Not executable: not a plugin.
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_ne!(direct_plugin(&argv, &env, &none), Some(plugin));
     }
 
     #[test]
