@@ -127,6 +127,9 @@ pub struct Loaded {
     /// Time spent reading and parsing, then evaluating (for `MATRIX_TIMINGS`).
     pub parse_time: std::time::Duration,
     pub eval_time: std::time::Duration,
+    /// The parsed files, kept so that a CLI which forgets `Loaded` at exit
+    /// does not spend time freeing the syntax tree after evaluation.
+    _syntax: Body,
 }
 
 impl Project<'_> {
@@ -162,6 +165,7 @@ pub fn load_sources(
             config,
             parse_time,
             eval_time: started.elapsed() - parse_time,
+            _syntax: body,
         }),
         Err(e) => Err((e, sources)),
     }
