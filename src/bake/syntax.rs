@@ -332,6 +332,38 @@ EOT
     }
 
     #[test]
+    fn the_big_file_is_really_parsed_in_chunks() {
+        let text = big_file();
+        let points = crate::bake::split::split_points(&text, 8);
+        assert_eq!(points.len(), 7);
+        for p in points {
+            let part = &text[p..];
+            assert!(part.starts_with("# target "), "{:?}", &part[..20]);
+            assert!(parse_chunk(part, p, 0).is_ok());
+        }
+    }
+
+    /// Lines that look like block boundaries inside heredocs, comments and
+    /// unindented blocks: the splitter guesses wrong, and the whole file decides.
+    #[test]
+    fn wrong_boundary_guesses_fall_back_to_the_whole_file() {
+        let mut text = String::new();
+        for i in 0..4000 {
+            text.push_str(&match i % 4 {
+                0 => format!("target \"h{i}\" {{\n  args = {{ A = <<EOT\n}}\nnot_an_item = {i}\nEOT\n  }}\n}}\n"),
+                1 => format!("/* {i}\n}}\nnot_an_item {{\n*/\ntarget \"c{i}\" {{\n}}\n"),
+                2 => format!("target \"u{i}\" {{\nargs = {{\n}}\ndockerfile = \"D{i}\"\n}}\n"),
+                _ => format!("v{i} = \"${{\"}}\"}}\"\n"),
+            });
+        }
+        assert!(text.len() >= PARALLEL_PARSE_BYTES * 2);
+        let chunked = parse_hcl(&text, 0).unwrap();
+        let whole = parse_chunk(&text, 0, 0).unwrap();
+        assert_eq!(chunked.blocks.len(), 3000);
+        assert_eq!(format!("{chunked:?}"), format!("{whole:?}"));
+    }
+
+    #[test]
     fn a_syntax_error_in_a_chunk_is_located_in_the_whole_file() {
         let mut text = big_file();
         let at = text.len() * 3 / 4;
