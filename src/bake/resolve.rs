@@ -174,7 +174,7 @@ pub fn evaluate(body: &Body, opts: &EvalOptions) -> Result<Config> {
 }
 
 fn evaluate_sequential(body: &Body, opts: &EvalOptions) -> Result<Config> {
-    let mut doc = Doc::prepare(body, opts, FastMap::default())?;
+    let mut doc = Doc::prepare(body, opts, FastMap::default(), referenced_targets(body))?;
     doc.expand_all(body)?;
     doc.assemble(body, Vec::new())
 }
@@ -199,7 +199,8 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
     if threads < 2 || targets.len() < PARALLEL_BLOCKS || mentions_blocks(body) {
         return None;
     }
-    let mut main = Doc::prepare(body, opts, FastMap::default()).ok()?;
+    // No expression names `target` (mentions_blocks), so no `target.NAME` either.
+    let mut main = Doc::prepare(body, opts, FastMap::default(), FastSet::default()).ok()?;
     if !main.undefined_seen.is_empty() {
         return None;
     }
@@ -208,7 +209,7 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
     let targets = &targets;
     let shares: Vec<Option<Share>> = std::thread::scope(|scope| {
         let work = move |k: usize| -> Option<Share> {
-            let mut doc = Doc::prepare(body, opts, values.clone()).ok()?;
+            let mut doc = Doc::prepare(body, opts, values.clone(), FastSet::default()).ok()?;
             let mut out = Vec::new();
             // Interleaved shares: neighbouring blocks are often alike in size.
             for &i in targets.iter().skip(k).step_by(threads) {
@@ -282,10 +283,12 @@ fn mentions_blocks(body: &Body) -> bool {
 impl<'a, 'o> Doc<'a, 'o> {
     /// Indexes variables, functions and top-level attributes, then resolves
     /// the variables (`values` may hold some already) and functions.
+    /// `referenced` holds the names used as `target.NAME` ([`referenced_targets`]).
     fn prepare(
         body: &'a Body,
         opts: &'o EvalOptions<'o>,
         values: FastMap<String, Value>,
+        referenced: FastSet<String>,
     ) -> Result<Doc<'a, 'o>> {
         let mut doc = Doc {
             opts,
@@ -305,9 +308,8 @@ impl<'a, 'o> Doc<'a, 'o> {
             group_progress: FastSet::default(),
             undefined_seen: FastSet::default(),
             expr_vars: FastMap::default(),
-            referenced_targets: FastSet::default(),
+            referenced_targets: referenced,
         };
-        doc.referenced_targets = referenced_targets(body);
 
         let mut var_order = Vec::new();
         let mut func_order = Vec::new();
