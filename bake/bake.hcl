@@ -233,10 +233,10 @@ target "deps__2" {
   output = ["type=cacheonly"]
 }
 
-# stage build: the project, per cargo profile and feature set
+# stage build: the project, per cargo profile and feature set (system, toolchain and dependencies in the same build)
 target "build" {
   name       = "build--${cargo_profile}--${sanitize_rust_toolchain(rust_toolchain)}--${rust_target}--${feat_set}--${sys_name}--${sys_version}--${sys_target}"
-  dockerfile = "docker/Dockerfile.cargo"
+  dockerfile = "docker/Dockerfile.build"
   target     = "build"
   matrix = {
     cargo_profile  = jsondecode(cargo_profiles)
@@ -248,8 +248,10 @@ target "build" {
     sys_target     = jsondecode(sys_targets)
   }
   contexts = {
-    input = "target:deps--${cargo_profile}--${sanitize_rust_toolchain(rust_toolchain)}--${rust_target}--${sys_name}--${sys_version}--${sys_target}"
-    src   = "src"
+    rootfs    = "oci-layout://${rootfs_dir}/${sys_name}-${sys_version}-${split("-", sys_target)[0]}"
+    toolchain = "${toolchains_dir}/${rust_toolchain}-x86_64-unknown-linux-gnu"
+    vendor    = vendor_dir
+    src       = "src"
   }
   args = {
     cargo_profile             = cargo_profile
@@ -273,13 +275,14 @@ target "build" {
     cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
-  output = ["type=cacheonly"]
+  platforms = [split("-", sys_target)[0] == "x86_64" ? "linux/amd64" : "linux/arm64"]
+  output    = ["type=cacheonly"]
 }
 
-# stage build: the project, per cargo profile and feature set
+# stage build: the project, per cargo profile and feature set (system, toolchain and dependencies in the same build)
 target "build__2" {
   name       = "build--${cargo_profile}--${sanitize_rust_toolchain(rust_toolchain)}--${rust_target}--${feat_set}--${sys_name}--${sys_version}--${sys_target}"
-  dockerfile = "docker/Dockerfile.cargo"
+  dockerfile = "docker/Dockerfile.build"
   target     = "build"
   matrix = {
     cargo_profile  = jsondecode(cargo_profiles)
@@ -291,8 +294,10 @@ target "build__2" {
     sys_target     = jsondecode(sys_targets)
   }
   contexts = {
-    input = "target:deps--${cargo_profile}--${sanitize_rust_toolchain(rust_toolchain)}--${rust_target}--${sys_name}--${sys_version}--${sys_target}"
-    src   = "src"
+    rootfs    = "oci-layout://${rootfs_dir}/${sys_name}-${sys_version}-${split("-", sys_target)[0]}"
+    toolchain = "${toolchains_dir}/${rust_toolchain}-x86_64-unknown-linux-gnu"
+    vendor    = vendor_dir
+    src       = "src"
   }
   args = {
     cargo_profile             = cargo_profile
@@ -316,7 +321,8 @@ target "build__2" {
     cargo_fingerprint_path    = "/usr/src/app/target/${rust_target}/${cargo_profile_dir(cargo_profile)}/.fingerprint"
     cargo_fingerprint_sharing = "locked"
   }
-  output = ["type=cacheonly"]
+  platforms = [split("-", sys_target)[0] == "x86_64" ? "linux/amd64" : "linux/arm64"]
+  output    = ["type=cacheonly"]
 }
 
 # stage tests: the test suite (inherits the build's Dockerfile and args)

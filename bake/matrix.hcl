@@ -115,15 +115,22 @@ stage "deps" {
   caches  = ["cargo-target"]
 }
 
+# A build cell is one buildx target: docker/Dockerfile.build holds the stages
+# of system, rust and deps too, so the cell takes their contexts rather than a
+# `target:` chain (one solve per rebuild instead of four; the system and rust
+# layers are the same cache entries as those stages' targets).
 stage "build" {
-  description = "the project, per cargo profile and feature set"
+  description = "the project, per cargo profile and feature set (system, toolchain and dependencies in the same build)"
   axes        = ["cargo_profile", "rust_toolchain", "rust_target", "feat_set", "sys_name", "sys_version", "sys_target"]
-  input       = "deps"
-  dockerfile  = "docker/Dockerfile.cargo"
+  dockerfile  = "docker/Dockerfile.build"
   # The sources as a context of their own (see docker/Dockerfile.cargo).
   contexts = {
-    src = "src"
+    rootfs    = "oci-layout://${rootfs_dir}/${sys_name}-${sys_version}-${split("-", sys_target)[0]}"
+    toolchain = "${toolchains_dir}/${rust_toolchain}-x86_64-unknown-linux-gnu"
+    vendor    = vendor_dir
+    src       = "src"
   }
+  platforms = [split("-", sys_target)[0] == "x86_64" ? "linux/amd64" : "linux/arm64"]
   args = {
     rust_cpu = lookup({ "x86_64-v1-linux-gnu" = "x86-64", "x86_64-v3-linux-gnu" = "x86-64-v3" }, sys_target, "generic")
   }

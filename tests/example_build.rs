@@ -42,6 +42,38 @@ const AXES: &[&str] = &[
     "sys_target",
 ];
 
+/// docker/Dockerfile.build repeats the stages of Dockerfile.system,
+/// Dockerfile.rust and Dockerfile.cargo (chained by stage names instead of
+/// the `input` context): the same instructions, so that the `system` and
+/// `rust` targets and a build cell share their layers. No engine needed.
+#[test]
+fn dockerfile_build_repeats_the_other_stages() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |f: &str| std::fs::read_to_string(root.join("docker").join(f)).unwrap();
+    // From the first FROM line on: the file's own header comment is not copied.
+    let body = |text: &str| {
+        let at = if text.starts_with("FROM ") {
+            0
+        } else {
+            text.find("\nFROM ").expect("a FROM line") + 1
+        };
+        text[at..].trim_end().to_string()
+    };
+    let expected = [
+        body(&read("Dockerfile.system")),
+        body(&read("Dockerfile.rust")).replacen("FROM input AS rust", "FROM system AS rust", 1),
+        body(&read("Dockerfile.cargo"))
+            .replacen("FROM input AS deps", "FROM rust AS deps", 1)
+            .replacen("FROM input AS build", "FROM deps AS build", 1),
+    ]
+    .join("\n\n");
+    assert_eq!(
+        body(&read("Dockerfile.build")),
+        expected,
+        "docker/Dockerfile.build is out of step with Dockerfile.system, .rust and .cargo"
+    );
+}
+
 struct Example {
     env: Vec<(String, String)>,
     state: tempfile::TempDir,
@@ -211,10 +243,18 @@ fn example_tree_builds_then_reruns_fully_cached() {
     let def: serde_json::Value = serde_json::from_slice(&print.stdout).unwrap();
     let targets = def["target"].as_object().expect("targets in --print");
     let expected: BTreeSet<String> = targets.keys().cloned().collect();
-    for stage in ["system--", "rust--", "deps--", "build--", "tests--"] {
+    for stage in ["system--", "build--", "tests--"] {
         assert!(
             expected.iter().any(|t| t.starts_with(stage)),
             "no {stage} target in {expected:?}"
+        );
+    }
+    // A build cell holds its system, toolchain and dependencies itself
+    // (docker/Dockerfile.build): no `target:` chain through rust and deps.
+    for stage in ["rust--", "deps--"] {
+        assert!(
+            !expected.iter().any(|t| t.starts_with(stage)),
+            "{stage} target in {expected:?}"
         );
     }
     assert_eq!(
