@@ -128,7 +128,9 @@ pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
 
 /// Parses `chunk`, which starts `offset` bytes into `text` (the whole file).
 fn parse_chunk(chunk: &str, offset: usize, file: usize) -> Result<Body> {
-    let body = hcl_edit::parser::parse_body(chunk).map_err(|e| {
+    // Spanned: the lowering never reads decor (whitespace, comments), so it is
+    // not copied out of the text (vendor/README.md).
+    let body = hcl_edit::parser::parse_body_spanned(chunk).map_err(|e| {
         let at = offset + e.location().offset();
         let msg = e.message().to_string();
         let msg = if msg.is_empty() {

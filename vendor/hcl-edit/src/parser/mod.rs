@@ -14,6 +14,8 @@ mod template;
 // `testdata` crate, so they are not built here; see vendor/README.md.
 #[cfg(any())]
 mod tests;
+#[cfg(test)]
+mod tests_support;
 mod trivia;
 
 pub use self::error::{Error, Location};
@@ -54,6 +56,20 @@ pub fn parse_body(input: &str) -> Result<Body, Error> {
     let mut body = parse_complete(input, body)?;
     body.despan(input);
     Ok(body)
+}
+
+/// Parse an input into a [`Body`], leaving its decor (whitespace and comments)
+/// as spans into `input` instead of copying it out.
+///
+/// For read-only consumers that never read or print the decor: the parse is
+/// the same as [`parse_body`], without the walk over the tree that copies every
+/// piece of decor into its own string.
+///
+/// # Errors
+///
+/// Returns an error if the input does not resemble a valid HCL body.
+pub fn parse_body_spanned(input: &str) -> Result<Body, Error> {
+    parse_complete(input, body)
 }
 
 /// Parse an input into an [`Expression`].

@@ -103,12 +103,30 @@ where
 /// Parse a non-empty block of text that doesn't include `"` or non-escaped template
 /// interpolation/directive start markers.
 fn string_literal<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
-    let literal_end = dispatch! {any;
-        '\"' | '\\' => empty.value(true),
-        '$' | '%' => '{'.value(true),
-        _ => fail,
-    };
-    any_until(literal_end).parse_next(input)
+    // Equivalent to `any_until` with the literal end `"`, `\\`, `${` or `%{` (and
+    // the escaped markers `$${` and `%%{`), but scans bytes instead of running
+    // the alternatives once per character. Every stop byte is ASCII, so the
+    // split always falls on a character boundary.
+    let rest: &str = input.peek_finish();
+    let bytes = rest.as_bytes();
+    let mut len = 0;
+    while let Some(&b) = bytes.get(len) {
+        match b {
+            b'"' | b'\\' => break,
+            b'$' | b'%' => {
+                let next = bytes.get(len + 1).copied();
+                if next == Some(b'{') || (next == Some(b) && bytes.get(len + 2) == Some(&b'{')) {
+                    break;
+                }
+                len += 1;
+            }
+            _ => len += 1,
+        }
+    }
+    if len == 0 {
+        return fail.parse_next(input);
+    }
+    Ok(input.next_slice(len))
 }
 
 fn any_until<'a, F, T>(literal_end: F) -> impl ModalParser<Input<'a>, &'a str, ContextError>
@@ -182,6 +200,18 @@ pub(super) fn ident(input: &mut Input) -> ModalResult<Decorated<Ident>> {
 }
 
 pub(super) fn str_ident<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
+    // ASCII identifiers (nearly all) by bytes; anything else by characters.
+    let rest: &str = input.peek_finish();
+    let bytes = rest.as_bytes();
+    if matches!(bytes.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_') {
+        let n = bytes
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            .count();
+        if bytes.get(n).is_none_or(u8::is_ascii) {
+            return Ok(input.next_slice(n));
+        }
+    }
     (one_of(is_id_start), take_while(0.., is_id_continue))
         .take()
         .parse_next(input)
@@ -209,4 +239,53 @@ pub(super) fn cut_str_ident<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
             "identifier",
         )))
         .parse_next(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::tests_support::{outcome, random_strings};
+
+    /// `string_literal` as the combinators wrote it before the byte scan.
+    fn string_literal_reference<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
+        let literal_end = dispatch! {any;
+            '\"' | '\\' => empty.value(true),
+            '$' | '%' => '{'.value(true),
+            _ => fail,
+        };
+        any_until(literal_end).parse_next(input)
+    }
+
+    /// `str_ident` as the combinators wrote it before the ASCII fast path.
+    fn str_ident_reference<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
+        (one_of(is_id_start), take_while(0.., is_id_continue))
+            .take()
+            .parse_next(input)
+    }
+
+    #[test]
+    fn fast_string_literal_equals_the_combinators() {
+        let alphabet = ['a', '$', '%', '{', '}', '"', '\\', '\u{e9}', '\n', ' '];
+        for s in random_strings(&alphabet, 20_000, 10, 2) {
+            assert_eq!(
+                outcome(string_literal, &s),
+                outcome(string_literal_reference, &s),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_identifier_equals_the_combinators() {
+        let alphabet = [
+            'a', 'Z', '_', '-', '0', '\u{e9}', '\u{b5}', ' ', '.', '\u{65e5}', '\u{300}',
+        ];
+        for s in random_strings(&alphabet, 20_000, 8, 3) {
+            assert_eq!(
+                outcome(str_ident, &s),
+                outcome(str_ident_reference, &s),
+                "{s:?}"
+            );
+        }
+    }
 }
