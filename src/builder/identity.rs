@@ -527,6 +527,16 @@ mod tests {
 
     #[test]
     fn cached_git_identity_follows_head_and_config() {
+        // The example tree's test stage runs in a root file system without git.
+        if duct::cmd!("git", "--version")
+            .stdout_null()
+            .stderr_null()
+            .run()
+            .is_err()
+        {
+            eprintln!("no git: skipped");
+            return;
+        }
         let tmp = tempfile::tempdir().unwrap();
         let repo = tmp.path().join("proj");
         let home = tmp.path().join("home");
