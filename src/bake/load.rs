@@ -95,9 +95,7 @@ fn to_text(name: &str, bytes: Vec<u8>) -> Result<String> {
 pub fn parse_all(sources: &SourceMap) -> Result<Body> {
     let mut merged = Body::default();
     for i in 0..sources.files.len() {
-        let body = parse_file(sources, i)?;
-        merged.attrs.extend(body.attrs);
-        merged.blocks.extend(body.blocks);
+        merged.append(parse_file(sources, i)?);
     }
     Ok(merged)
 }

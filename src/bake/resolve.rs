@@ -196,10 +196,10 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
     let targets: Vec<usize> = (0..body.blocks.len())
         .filter(|&i| body.blocks[i].kind == "target")
         .collect();
-    if threads < 2 || targets.len() < PARALLEL_BLOCKS || mentions_blocks(body) {
+    if threads < 2 || targets.len() < PARALLEL_BLOCKS || body.names_blocks() {
         return None;
     }
-    // No expression names `target` (mentions_blocks), so no `target.NAME` either.
+    // No expression names `target` (names_blocks), so no `target.NAME` either.
     let mut main = Doc::prepare(body, opts, FastMap::default(), FastSet::default()).ok()?;
     if !main.undefined_seen.is_empty() {
         return None;
@@ -261,23 +261,6 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
     }
     main.index_names();
     main.assemble(body, decoded).ok()
-}
-
-/// Whether any expression names `target` or `group` (a block's attributes
-/// read from another block: evaluation order matters then).
-fn mentions_blocks(body: &Body) -> bool {
-    fn in_body(body: &Body) -> bool {
-        body.attrs.iter().any(|a| {
-            let mut found = false;
-            a.expr.walk(&mut |e| {
-                if let ExprKind::Variable(v) = &e.kind {
-                    found |= BLOCK_TYPES.contains(&v.as_str());
-                }
-            });
-            found
-        }) || body.blocks.iter().any(|b| in_body(&b.body))
-    }
-    in_body(body)
 }
 
 impl<'a, 'o> Doc<'a, 'o> {

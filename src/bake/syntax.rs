@@ -12,6 +12,10 @@ pub struct Body {
     pub attrs: Vec<Attr>,
     pub blocks: Vec<Block>,
     pub span: Span,
+    /// Whether an expression anywhere in the body names `target` or `group`
+    /// (see [`Body::names_blocks`]), when the parser worked it out on its
+    /// threads; `None` when unknown.
+    pub names_blocks_known: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +37,49 @@ pub struct Block {
 impl Body {
     pub fn attr(&self, name: &str) -> Option<&Attr> {
         self.attrs.iter().find(|a| a.name == name)
+    }
+
+    /// Whether any expression, in any nested block, names `target` or
+    /// `group` (a block's attributes read from another block).
+    pub fn names_blocks(&self) -> bool {
+        if let Some(known) = self.names_blocks_known {
+            return known;
+        }
+        self.scan_names_blocks()
+    }
+
+    fn scan_names_blocks(&self) -> bool {
+        self.attrs.iter().any(|a| {
+            let mut found = false;
+            a.expr.walk(&mut |e| {
+                if let ir::ExprKind::Variable(v) = &e.kind {
+                    found |= v == "target" || v == "group";
+                }
+            });
+            found
+        }) || self.blocks.iter().any(|b| b.body.scan_names_blocks())
+    }
+
+    /// Records [`Body::names_blocks`] (on the parser's thread).
+    fn with_names_blocks(mut self) -> Body {
+        self.names_blocks_known = Some(self.scan_names_blocks());
+        self
+    }
+
+    /// Appends `other`'s items; what is known of both is known of the result.
+    pub fn append(&mut self, other: Body) {
+        let known = match (self.names_blocks_known, other.names_blocks_known) {
+            (Some(a), Some(b)) => Some(a || b),
+            _ => None,
+        };
+        let was_empty = self.attrs.is_empty() && self.blocks.is_empty();
+        self.attrs.extend(other.attrs);
+        self.blocks.extend(other.blocks);
+        self.names_blocks_known = if was_empty {
+            other.names_blocks_known
+        } else {
+            known
+        };
     }
 }
 
@@ -85,9 +132,7 @@ pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
     let parse_run = |run: &[(usize, usize)]| -> Result<Body> {
         let mut body = Body::default();
         for &(a, b) in run {
-            let part = parse_chunk(&text[a..b], a, file)?;
-            body.attrs.extend(part.attrs);
-            body.blocks.extend(part.blocks);
+            body.append(parse_chunk(&text[a..b], a, file)?);
         }
         Ok(body)
     };
@@ -110,10 +155,7 @@ pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
     };
     for r in results {
         match r {
-            Ok(body) => {
-                merged.attrs.extend(body.attrs);
-                merged.blocks.extend(body.blocks);
-            }
+            Ok(body) => merged.append(body),
             // A chunk boundary may have been guessed wrong: the whole file decides.
             Err(_) => return parse_chunk(text, 0, file),
         }
@@ -145,7 +187,7 @@ fn parse_chunk(chunk: &str, offset: usize, file: usize) -> Result<Body> {
         offset,
         src: chunk,
     };
-    lower_body(&lw, &body)
+    Ok(lower_body(&lw, &body)?.with_names_blocks())
 }
 
 fn redefined(name: &str, span: Span) -> BakeError {
