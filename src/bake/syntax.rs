@@ -376,6 +376,28 @@ EOT
     }
 
     #[test]
+    fn the_parser_works_out_whether_blocks_are_named() {
+        let text = big_file();
+        let body = parse_hcl(&text, 0).unwrap();
+        assert_eq!(body.names_blocks_known, Some(false));
+        // In a nested block of the last chunk.
+        let named =
+            format!("{text}target \"z\" {{\n  inner {{\n    a = group.g.targets\n  }}\n}}\n");
+        let body = parse_hcl(&named, 0).unwrap();
+        assert_eq!(body.names_blocks_known, Some(true));
+        assert!(body.scan_names_blocks());
+        // Unknown after a merge with a body nobody scanned: the walk decides.
+        let mut merged = parse_hcl(&text, 0).unwrap();
+        merged.append(Body {
+            attrs: body.blocks.last().unwrap().body.attrs.clone(),
+            blocks: body.blocks.last().unwrap().body.blocks.clone(),
+            ..Body::default()
+        });
+        assert_eq!(merged.names_blocks_known, None);
+        assert!(merged.names_blocks());
+    }
+
+    #[test]
     fn the_big_file_is_really_parsed_in_chunks() {
         let text = big_file();
         let points = crate::bake::split::split_points(&text, 8);
