@@ -74,12 +74,7 @@ impl Identity {
         dir: &Path,
         cache: Option<(&Path, &[(String, String)])>,
     ) -> Identity {
-        let var = |k: &str| {
-            env(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        if let Some(id) = Self::from_github(&var) {
+        if let Some(id) = Self::from_github(&env) {
             return id;
         }
         let key = cache.and_then(|(_, vars)| git_key(&env, dir, vars));
@@ -120,14 +115,10 @@ impl Identity {
 
     /// [`Identity::detect`] with an explicit environment and directory.
     pub fn detect_with(env: impl Fn(&str) -> Option<String>, dir: &Path) -> Identity {
-        let var = |k: &str| {
-            env(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        if let Some(id) = Self::from_github(&var) {
+        if let Some(id) = Self::from_github(&env) {
             return id;
         }
+        let var = |k: &str| set_var(&env, k);
         let git = |args: &[&str]| -> Option<String> {
             duct::cmd("git", args)
                 .dir(dir)
@@ -167,7 +158,8 @@ impl Identity {
         }
     }
 
-    fn from_github(var: &impl Fn(&str) -> Option<String>) -> Option<Identity> {
+    fn from_github(env: &impl Fn(&str) -> Option<String>) -> Option<Identity> {
+        let var = |k: &str| set_var(env, k);
         let actor = var("GITHUB_ACTOR")?;
         let repo = var("GITHUB_REPOSITORY")?;
         let branch = var("GITHUB_HEAD_REF")
@@ -179,6 +171,13 @@ impl Identity {
             branch,
         })
     }
+}
+
+/// The value of `k` in `env`, trimmed; `None` when unset or blank.
+fn set_var(env: &impl Fn(&str) -> Option<String>, k: &str) -> Option<String> {
+    env(k)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// Variables that change where git finds the repository or its config (with
