@@ -10,6 +10,7 @@ pub mod vector;
 
 use crate::bake::definition::Definition;
 use crate::bake::{BakeError, Loaded, Project, SourceMap};
+use crate::builder::docker_cli::{self, ConfigFile};
 use crate::progress::{self, Renderer, Summary};
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -445,12 +446,10 @@ fn direct_plugin(
     if var("MATRIX_BUILDX_VIA_DOCKER").is_some() {
         return None;
     }
-    let config = var("DOCKER_CONFIG")
-        .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".docker")))?;
-    match std::fs::read(config.join("config.json")) {
-        Ok(bytes) => {
-            let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let config = docker_cli::config_dir(&var)?;
+    match docker_cli::read_config(&config) {
+        ConfigFile::Missing => {}
+        ConfigFile::Parsed(value) => {
             if value
                 .get("cliPluginsExtraDirs")
                 .is_some_and(|d| !d.is_null())
@@ -458,8 +457,7 @@ fn direct_plugin(
                 return None;
             }
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(_) => return None,
+        ConfigFile::Unusable => return None,
     }
     std::iter::once(config.join("cli-plugins"))
         .chain(SYSTEM_PLUGIN_DIRS.iter().map(PathBuf::from))

@@ -5,6 +5,7 @@
 //! `DOCKER_CONTEXT`), plus any overrides given to [`Builders::docker_env`].
 
 use super::config::{BuilderConfig, Driver};
+use super::docker_cli::{self, ConfigFile};
 use super::identity::validate_name;
 use super::lock::{self, LockGuard, Wait};
 use super::{Error, Result};
@@ -246,24 +247,16 @@ impl Builders {
         if let Some(name) = self.docker_var("DOCKER_CONTEXT") {
             return Ok(name.to_string_lossy().into_owned());
         }
-        let config = self
-            .docker_var("DOCKER_CONFIG")
-            .map(PathBuf::from)
-            .or_else(|| {
-                self.docker_var("HOME")
-                    .map(|h| PathBuf::from(h).join(".docker"))
-            });
-        let from_file = match config.map(|c| std::fs::read(c.join("config.json"))) {
-            None => None,
-            Some(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => Some(String::new()),
-            Some(Err(_)) => None,
-            Some(Ok(bytes)) => serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .and_then(|v| match v.get("currentContext") {
-                    None | Some(serde_json::Value::Null) => Some(String::new()),
-                    Some(serde_json::Value::String(s)) => Some(s.clone()),
-                    Some(_) => None,
-                }),
+        let from_file = match docker_cli::config_dir(&|k| self.docker_var(k))
+            .map(|dir| docker_cli::read_config(&dir))
+        {
+            None | Some(ConfigFile::Unusable) => None,
+            Some(ConfigFile::Missing) => Some(String::new()),
+            Some(ConfigFile::Parsed(v)) => match v.get("currentContext") {
+                None | Some(serde_json::Value::Null) => Some(String::new()),
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(_) => None,
+            },
         };
         let context = match from_file {
             Some(name) => name,

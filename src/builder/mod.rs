@@ -42,6 +42,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod docker_cli;
 pub mod identity;
 pub mod lifecycle;
 pub mod lock;
