@@ -4,7 +4,7 @@
 
 use super::error::{BakeError, Result};
 use super::resolve::{Config, dedup};
-use super::target::{Group, Target, remove_attest_dupes};
+use super::target::{Group, Str, Target, remove_attest_dupes};
 use super::{FastMap, FastSet};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -20,7 +20,7 @@ pub struct Definition {
 #[derive(Debug, Clone, Default)]
 struct Override {
     value: String,
-    values: Vec<String>,
+    values: Vec<Str>,
 }
 
 /// Targets already resolved with their parents, shared across one definition.
@@ -28,12 +28,12 @@ struct Override {
 struct Memo<'i> {
     enabled: bool,
     /// Names some target inherits from: only those are worth keeping.
-    inherited: &'i FastSet<String>,
+    inherited: &'i FastSet<Str>,
     targets: FastMap<String, Rc<Target>>,
 }
 
 impl<'i> Memo<'i> {
-    fn new(inherited: &'i FastSet<String>) -> Memo<'i> {
+    fn new(inherited: &'i FastSet<Str>) -> Memo<'i> {
         Memo {
             enabled: true,
             inherited,
@@ -154,7 +154,7 @@ impl Config {
                     "output" | "cache-to" | "cache-from" | "tags" | "platform" | "secrets"
                     | "ssh" | "attest" => {
                         if let Some(v) = value {
-                            o.values.push(v.to_string());
+                            o.values.push(v.into());
                         }
                     }
                     "args" | "contexts" => {
@@ -234,7 +234,7 @@ impl Config {
     }
 
     /// Names some target inherits from.
-    fn inherited(&self) -> FastSet<String> {
+    fn inherited(&self) -> FastSet<Str> {
         self.targets
             .iter()
             .flat_map(|t| t.inherits.iter().flatten().cloned())
@@ -249,7 +249,7 @@ impl Config {
         &self,
         names: &[String],
         o: &Overrides,
-        inherited: &FastSet<String>,
+        inherited: &FastSet<Str>,
         threads: usize,
     ) -> Result<Vec<Target>> {
         map_shares(names, threads, |share| {
@@ -279,8 +279,9 @@ impl Config {
         drop(visited);
         let mut t = Rc::unwrap_or_clone(resolved);
         t.inherits = None;
-        t.context.get_or_insert_with(|| ".".to_string());
-        t.dockerfile.get_or_insert_with(|| "Dockerfile".to_string());
+        t.context.get_or_insert_with(|| Str::new_static("."));
+        t.dockerfile
+            .get_or_insert_with(|| Str::new_static("Dockerfile"));
         Ok(t)
     }
 
@@ -452,8 +453,8 @@ impl Config {
         if let Some(epoch) = (opts.env)("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
             for t in m.values_mut() {
                 let args = t.args.get_or_insert_with(BTreeMap::new);
-                args.entry("SOURCE_DATE_EPOCH".to_string())
-                    .or_insert(Some(epoch.clone()));
+                args.entry(Str::new_static("SOURCE_DATE_EPOCH"))
+                    .or_insert(Some(epoch.clone().into()));
             }
         }
         // Checks (which also normalize values) on several threads for large
@@ -515,24 +516,26 @@ fn add_overrides(t: &mut Target, overrides: &[(String, Override)]) -> Result<()>
             })
         };
         match k0 {
-            "context" => t.context = Some(value),
-            "dockerfile" => t.dockerfile = Some(value),
+            "context" => t.context = Some(value.into()),
+            "dockerfile" => t.dockerfile = Some(value.into()),
             "args" => {
                 let k = need_name("args")?;
-                t.args.get_or_insert_with(BTreeMap::new).insert(k, Some(value));
+                t.args.get_or_insert_with(BTreeMap::new).insert(k.into(), Some(value.into()));
             }
             "contexts" => {
                 let k = need_name("contexts")?;
-                t.contexts.get_or_insert_with(BTreeMap::new).insert(k, value);
+                t.contexts
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(k.into(), value.into());
             }
             "labels" => {
                 let k = need_name("labels")?;
-                t.labels.get_or_insert_with(BTreeMap::new).insert(k, Some(value));
+                t.labels.get_or_insert_with(BTreeMap::new).insert(k.into(), Some(value.into()));
             }
             "tags" => t.tags = Some(o.values.clone()),
             "cache-from" => t.cache_from = Some(o.values.clone()),
             "cache-to" => t.cache_to = Some(o.values.clone()),
-            "target" => t.target = Some(value),
+            "target" => t.target = Some(value.into()),
             "secrets" => t.secrets = Some(o.values.clone()),
             "ssh" => t.ssh = Some(o.values.clone()),
             "platform" => t.platforms = Some(o.values.clone()),
@@ -547,7 +550,7 @@ fn add_overrides(t: &mut Target, overrides: &[(String, Override)]) -> Result<()>
                 .extend(o.values.iter().cloned()),
             "no-cache" => t.no_cache = Some(parse_bool("no-cache")?),
             "no-cache-filter" => t.no_cache_filter = Some(o.values.clone()),
-            "shm-size" => t.shm_size = Some(value),
+            "shm-size" => t.shm_size = Some(value.into()),
             "ulimits" => t.ulimits = Some(o.values.clone()),
             "pull" => t.pull = Some(parse_bool("pull")?),
             "push" => {
@@ -557,12 +560,11 @@ fn add_overrides(t: &mut Target, overrides: &[(String, Override)]) -> Result<()>
                         for out in outs.iter_mut() {
                             let ty = output_type(out);
                             if ty == "image" || ty == "registry" {
-                                out.push_str(",push=");
-                                out.push_str(&value);
+                                *out = format!("{out},push={value}").into();
                             }
                         }
                     }
-                    _ => t.outputs = Some(vec!["type=image,push=true".to_string()]),
+                    _ => t.outputs = Some(vec![Str::new_static("type=image,push=true")]),
                 }
             }
             _ => {
@@ -632,7 +634,7 @@ mod tests {
         for threads in [2, 3, 8] {
             assert_eq!(one, c.resolve_all(&names, &o, &inherited, threads).unwrap());
         }
-        assert_eq!(one[25].args.as_ref().unwrap()["B"], Some("1".to_string()));
+        assert_eq!(one[25].args.as_ref().unwrap()["B"], Some("1".into()));
     }
 
     #[test]
@@ -682,7 +684,7 @@ mod tests {
             .map(|i| {
                 let t = Target {
                     name: format!("t{i:03}"),
-                    shm_size: (i == 40 || i == 200).then(|| "lots".to_string()),
+                    shm_size: (i == 40 || i == 200).then(|| "lots".into()),
                     ..Target::default()
                 };
                 (t.name.clone(), t)

@@ -9,7 +9,7 @@ use super::funcs;
 use super::funcs::convert;
 use super::ir::{Expr, ExprKind, ObjectKey, Part, Step};
 use super::source::Span;
-use super::value::{Number, Value};
+use super::value::{Number, Str, Value};
 use hcl_edit::expr::{BinaryOperator, UnaryOperator};
 use std::collections::BTreeMap;
 
@@ -75,7 +75,7 @@ pub fn eval(e: &Expr, scope: &Scope, g: &mut dyn Globals) -> Result<Value> {
         ExprKind::Template(parts) => {
             let mut out = String::new();
             render_parts(parts, scope, g, &mut out)?;
-            Ok(Value::String(out))
+            Ok(Value::String(out.into()))
         }
         ExprKind::Tuple(items) => Ok(Value::Tuple(
             items
@@ -153,8 +153,8 @@ pub fn eval(e: &Expr, scope: &Scope, g: &mut dyn Globals) -> Result<Value> {
             let coll = eval(&fe.collection, scope, g)?;
             let entries = iterate(&coll, fe.collection.span, "for expression")?;
             if let Some(key_expr) = &fe.key_expr {
-                let mut out: BTreeMap<String, Value> = BTreeMap::new();
-                let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+                let mut out: BTreeMap<Str, Value> = BTreeMap::new();
+                let mut groups: BTreeMap<Str, Vec<Value>> = BTreeMap::new();
                 for (k, v) in entries {
                     let mut vars = vec![(fe.value_var.clone(), v)];
                     if let Some(kv) = &fe.key_var {
@@ -377,7 +377,7 @@ pub fn index(v: Value, key: &Value, span: Span) -> Result<Value> {
                     ),
                 )
             })?;
-            m.remove(&k).ok_or_else(|| {
+            m.remove(k.as_str()).ok_or_else(|| {
                 BakeError::at(
                     span,
                     format!("invalid index: the given key {k:?} does not exist"),
@@ -537,7 +537,7 @@ fn type_expr(e: &Expr) -> Result<convert::Ty> {
                             ObjectKey::Ident(s) => s.clone(),
                             ObjectKey::Expr(ke) => match &ke.kind {
                                 ExprKind::Literal(Value::String(s)) => s.clone(),
-                                ExprKind::Variable(s) => s.clone(),
+                                ExprKind::Variable(s) => s.clone().into(),
                                 _ => return Err(bad()),
                             },
                         };

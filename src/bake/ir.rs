@@ -3,7 +3,7 @@
 
 use super::error::{BakeError, Result};
 use super::source::Span;
-use super::value::{Number, Value};
+use super::value::{Number, Str, Value};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{self as hx, BinaryOperator, UnaryOperator};
 use hcl_edit::template::{self as ht, Strip};
@@ -46,7 +46,7 @@ pub type Vars<'e> = Vec<(&'e str, Vec<&'e str>)>;
 #[derive(Debug, Clone)]
 pub enum ObjectKey {
     /// A bare identifier key: a literal name.
-    Ident(String),
+    Ident(Str),
     Expr(Expr),
 }
 
@@ -343,7 +343,9 @@ impl Lowerer<'_> {
                     .ok_or_else(|| BakeError::at(span, "invalid number"))?;
                 ExprKind::Literal(Value::Number(v))
             }
-            hx::Expression::String(s) => ExprKind::Literal(Value::String(s.value().to_string())),
+            hx::Expression::String(s) => {
+                ExprKind::Literal(Value::String(s.value().to_string().into()))
+            }
             hx::Expression::Array(a) => {
                 ExprKind::Tuple(a.iter().map(|x| self.expr(x)).collect::<Result<_>>()?)
             }
@@ -351,7 +353,7 @@ impl Lowerer<'_> {
                 let mut items = Vec::new();
                 for (k, v) in o.iter() {
                     let key = match k {
-                        hx::ObjectKey::Ident(id) => ObjectKey::Ident(id.as_str().to_string()),
+                        hx::ObjectKey::Ident(id) => ObjectKey::Ident(id.as_str().into()),
                         hx::ObjectKey::Expression(e) => ObjectKey::Expr(self.expr(e)?),
                     };
                     items.push((key, self.expr(v.expr())?));
@@ -510,7 +512,7 @@ impl Lowerer<'_> {
                     _ => "",
                 })
                 .collect();
-            return Ok(Expr::new(ExprKind::Literal(Value::String(s)), span));
+            return Ok(Expr::new(ExprKind::Literal(Value::String(s.into())), span));
         }
         Ok(Expr::new(ExprKind::Template(parts), span))
     }
@@ -759,7 +761,7 @@ pub fn lower_json(v: &serde_json::Value, file: usize) -> Result<Expr> {
                 let key = if k.contains("${") || k.contains("%{") {
                     ObjectKey::Expr(json_template(k, file)?)
                 } else {
-                    ObjectKey::Ident(k.clone())
+                    ObjectKey::Ident(k.as_str().into())
                 };
                 items.push((key, lower_json(v, file)?));
             }
@@ -774,7 +776,7 @@ pub fn json_template(s: &str, file: usize) -> Result<Expr> {
     let span = Span::file_start(file);
     if !s.contains("${") && !s.contains("%{") {
         return Ok(Expr::new(
-            ExprKind::Literal(Value::String(s.to_string())),
+            ExprKind::Literal(Value::String(s.to_string().into())),
             span,
         ));
     }
@@ -844,7 +846,7 @@ mod tests {
             out
         }
         match &e.kind {
-            ExprKind::Literal(Value::String(s)) => s.clone(),
+            ExprKind::Literal(Value::String(s)) => s.to_string(),
             ExprKind::Template(ps) => parts(ps, vars, &mut Vec::new()),
             k => panic!("not a template: {k:?}"),
         }

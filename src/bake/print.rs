@@ -4,6 +4,7 @@
 
 use super::definition::Definition;
 use super::target::Target;
+use super::value::Str;
 use std::io::{self, Write};
 
 /// The definition as one string, with the trailing newline `--print` writes.
@@ -128,13 +129,13 @@ fn write_pieces_parallel(
 
 fn target(w: &mut JsonWriter, t: &Target) {
     w.open('{');
-    let list = |w: &mut JsonWriter, k: &str, v: &Option<Vec<String>>| {
+    let list = |w: &mut JsonWriter, k: &str, v: &Option<Vec<Str>>| {
         if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
             w.key(k);
             w.str_list(v);
         }
     };
-    let string = |w: &mut JsonWriter, k: &str, v: &Option<String>| {
+    let string = |w: &mut JsonWriter, k: &str, v: &Option<Str>| {
         if let Some(v) = v {
             w.key(k);
             w.string(v);
@@ -255,10 +256,10 @@ impl JsonWriter {
         self.out.extend_from_slice(s.as_bytes());
     }
 
-    fn str_list(&mut self, v: &[String]) {
+    fn str_list<S: AsRef<str>>(&mut self, v: &[S]) {
         self.open('[');
         for s in v {
-            self.string(s);
+            self.string(s.as_ref());
         }
         self.close(']');
     }
@@ -387,8 +388,8 @@ mod tests {
         let mut def = Definition::default();
         for i in 0..(PARALLEL_TARGETS + 3 * PIECE + 7) {
             let t = Target {
-                context: Some(format!("ctx{i}")),
-                tags: Some(vec![format!("t:{i}"), "<x>".into()]),
+                context: Some(format!("ctx{i}").into()),
+                tags: Some(vec![format!("t:{i}").into(), "<x>".into()]),
                 ..Target::default()
             };
             def.targets.insert(format!("target-{i:04}"), t);

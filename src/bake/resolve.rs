@@ -9,7 +9,7 @@ use super::ir::{Expr, ExprKind};
 use super::source::Span;
 use super::syntax::{Attr, Block, Body};
 use super::target::{FieldKind, FieldValue, Group, TARGET_FIELDS, Target, field_kind};
-use super::value::{Number, Value, parse_number};
+use super::value::{Number, Str, Value, parse_number};
 use super::{FastMap, FastSet};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -613,7 +613,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                     Some(v) => v.to_string(),
                     None => (self.opts.env)(name).unwrap_or_default(),
                 };
-                Value::String(s)
+                Value::String(s.into())
             }
             Some(expr) => {
                 let vars = self.vars_of(expr);
@@ -798,7 +798,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                         )
                     })?;
                     validate_target_name(&s).map_err(|e| BakeError::at(n.expr.span, e))?;
-                    s
+                    s.to_string()
                 }
             };
             if names.contains(&name) {
@@ -829,7 +829,7 @@ impl<'a, 'o> Doc<'a, 'o> {
             }
         };
         // Axes in declaration order when the matrix is written as an object literal.
-        let mut keys: Vec<String> = Vec::new();
+        let mut keys: Vec<Str> = Vec::new();
         if let ExprKind::Object(items) = &m.expr.kind {
             for (k, _) in items {
                 if let super::ir::ObjectKey::Ident(k) = k
@@ -847,7 +847,7 @@ impl<'a, 'o> Doc<'a, 'o> {
         }
         let mut cells: Vec<Vec<(String, Value)>> = vec![Vec::new()];
         for k in keys {
-            let values: Vec<Value> = match &entries[&k] {
+            let values: Vec<Value> = match &entries[k.as_str()] {
                 Value::List(v) | Value::Tuple(v) | Value::Set(v) => v.clone(),
                 Value::Map(m) | Value::Object(m) => m.values().cloned().collect(),
                 _ => {
@@ -861,7 +861,7 @@ impl<'a, 'o> Doc<'a, 'o> {
             for cell in &cells {
                 for v in &values {
                     let mut c = cell.clone();
-                    c.push((k.clone(), v.clone()));
+                    c.push((k.to_string(), v.clone()));
                     next.push(c);
                 }
             }
@@ -901,7 +901,11 @@ impl<'a, 'o> Doc<'a, 'o> {
         self.load_block_refs(&attr.expr, &vars)?;
         let v = eval(&attr.expr, &Scope::root(), self)?;
         let targets = match decode(&v, FieldKind::List, "targets", attr.expr.span)? {
-            FieldValue::List(t) => t.unwrap_or_default(),
+            FieldValue::List(t) => t
+                .unwrap_or_default()
+                .into_iter()
+                .map(String::from)
+                .collect(),
             _ => unreachable!(),
         };
         Ok(Group {
@@ -1000,7 +1004,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                 continue;
             }
             let mut obj = BTreeMap::new();
-            obj.insert("name".to_string(), Value::String(name.clone()));
+            obj.insert(Str::new_static("name"), Value::String(name.clone().into()));
             for (f, kind) in TARGET_FIELDS {
                 if *f == "shm-size" || *f == "ulimits" {
                     continue; // not visible to expressions in buildx 0.13.1
@@ -1011,9 +1015,9 @@ impl<'a, 'o> Doc<'a, 'o> {
                     .find_map(|(bi, ci)| self.field_cache.get(&(*bi, *ci, *f)))
                     .cloned()
                     .unwrap_or_else(|| empty_field(*kind));
-                obj.insert(f.to_string(), field_to_value(v));
+                obj.insert(f.to_string().into(), field_to_value(v));
             }
-            out.insert(name.clone(), Value::Object(obj));
+            out.insert(name.clone().into(), Value::Object(obj));
         }
         Value::Object(out)
     }
@@ -1030,12 +1034,17 @@ impl<'a> Globals for Doc<'a, '_> {
                 .values()
                 .map(|g| {
                     let mut obj = BTreeMap::new();
-                    obj.insert("name".to_string(), Value::String(g.name.clone()));
+                    obj.insert(Str::new_static("name"), Value::string(g.name.as_str()));
                     obj.insert(
-                        "targets".to_string(),
-                        Value::List(g.targets.iter().cloned().map(Value::String).collect()),
+                        Str::new_static("targets"),
+                        Value::List(
+                            g.targets
+                                .iter()
+                                .map(|t| Value::string(t.as_str()))
+                                .collect(),
+                        ),
                     );
-                    (g.name.clone(), Value::Object(obj))
+                    (Str::from(g.name.as_str()), Value::Object(obj))
                 })
                 .collect();
             return Ok(Some(Value::Object(groups)));
@@ -1131,7 +1140,7 @@ fn empty_field(kind: FieldKind) -> FieldValue {
 
 fn field_to_value(v: FieldValue) -> Value {
     match v {
-        FieldValue::List(Some(l)) => Value::List(l.into_iter().map(Value::String).collect()),
+        FieldValue::List(Some(l)) => Value::List(l.into_iter().map(Value::string).collect()),
         FieldValue::Str(Some(s)) => Value::String(s),
         FieldValue::Bool(Some(b)) => Value::Bool(b),
         FieldValue::Map(Some(m)) => {
@@ -1139,7 +1148,7 @@ fn field_to_value(v: FieldValue) -> Value {
         }
         FieldValue::OptMap(Some(m)) => Value::Map(
             m.into_iter()
-                .map(|(k, v)| (k, v.map(Value::String).unwrap_or(Value::Null)))
+                .map(|(k, v)| (k, v.map(Value::string).unwrap_or(Value::Null)))
                 .collect(),
         ),
         _ => Value::Null,
@@ -1157,7 +1166,7 @@ pub fn decode(v: &Value, kind: FieldKind, field: &str, span: Span) -> Result<Fie
             ),
         )
     };
-    let prim = |x: &Value, what: &str| -> Result<String> {
+    let prim = |x: &Value, what: &str| -> Result<Str> {
         match x {
             Value::Null => Err(BakeError::at(
                 span,
@@ -1226,7 +1235,7 @@ fn coerce_env(name: &str, env: &str, default: Value, span: Span) -> Result<Value
             )
             .with_help("use true/false (or 1/0, t/f)")
         }),
-        Value::String(_) | Value::Null => Ok(Value::String(env.to_string())),
+        Value::String(_) | Value::Null => Ok(Value::String(env.to_string().into())),
         Value::Number(_) => parse_go_float(env).map(|f| Value::Number(Number::from_f64(f))).ok_or_else(|| {
             BakeError::at(
                 span,
@@ -1258,7 +1267,7 @@ fn parse_go_float(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
 
-    fn args_of(src: &str) -> BTreeMap<String, Option<String>> {
+    fn args_of(src: &str) -> BTreeMap<Str, Option<Str>> {
         let config = evaluate(&parse(src), &OPTS).unwrap();
         config.targets[0].args.clone().unwrap()
     }
@@ -1289,10 +1298,7 @@ mod tests {
                 Value::Tuple(vec![Value::string("b"), Value::Null]),
             ],
             vec![parsed("1.50"), Value::Bool(true)],
-            vec![Value::Object(BTreeMap::from([(
-                "k".to_string(),
-                parsed("-0"),
-            )]))],
+            vec![Value::Object(BTreeMap::from([("k".into(), parsed("-0"))]))],
         ];
         for args in &samples {
             let copy = args.clone();
@@ -1326,7 +1332,7 @@ mod tests {
         let args = args_of(&src);
         for i in 0..600 {
             assert_eq!(
-                args[&format!("A{i}")].as_deref(),
+                args[format!("A{i}").as_str()].as_deref(),
                 Some(format!("x-{}-{}", i % 300, i % 7).as_str())
             );
         }

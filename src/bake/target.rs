@@ -5,35 +5,37 @@
 
 use std::collections::BTreeMap;
 
-pub type StrMap = BTreeMap<String, String>;
+pub use super::value::Str;
+
+pub type StrMap = BTreeMap<Str, Str>;
 /// Maps whose values may be null (`args`, `labels`): a null entry is dropped on merge.
-pub type OptStrMap = BTreeMap<String, Option<String>>;
+pub type OptStrMap = BTreeMap<Str, Option<Str>>;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Target {
     pub name: String,
-    pub inherits: Option<Vec<String>>,
-    pub annotations: Option<Vec<String>>,
-    pub attest: Option<Vec<String>>,
-    pub context: Option<String>,
+    pub inherits: Option<Vec<Str>>,
+    pub annotations: Option<Vec<Str>>,
+    pub attest: Option<Vec<Str>>,
+    pub context: Option<Str>,
     pub contexts: Option<StrMap>,
-    pub dockerfile: Option<String>,
-    pub dockerfile_inline: Option<String>,
+    pub dockerfile: Option<Str>,
+    pub dockerfile_inline: Option<Str>,
     pub args: Option<OptStrMap>,
     pub labels: Option<OptStrMap>,
-    pub tags: Option<Vec<String>>,
-    pub cache_from: Option<Vec<String>>,
-    pub cache_to: Option<Vec<String>>,
-    pub target: Option<String>,
-    pub secrets: Option<Vec<String>>,
-    pub ssh: Option<Vec<String>>,
-    pub platforms: Option<Vec<String>>,
-    pub outputs: Option<Vec<String>>,
+    pub tags: Option<Vec<Str>>,
+    pub cache_from: Option<Vec<Str>>,
+    pub cache_to: Option<Vec<Str>>,
+    pub target: Option<Str>,
+    pub secrets: Option<Vec<Str>>,
+    pub ssh: Option<Vec<Str>>,
+    pub platforms: Option<Vec<Str>>,
+    pub outputs: Option<Vec<Str>>,
     pub pull: Option<bool>,
     pub no_cache: Option<bool>,
-    pub no_cache_filter: Option<Vec<String>>,
-    pub shm_size: Option<String>,
-    pub ulimits: Option<Vec<String>>,
+    pub no_cache_filter: Option<Vec<Str>>,
+    pub shm_size: Option<Str>,
+    pub ulimits: Option<Vec<Str>>,
     /// Pulled in only as a `target:` context of a requested target.
     pub linked: bool,
 }
@@ -91,8 +93,8 @@ pub fn field_kind(name: &str) -> Option<FieldKind> {
 /// A decoded attribute value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldValue {
-    List(Option<Vec<String>>),
-    Str(Option<String>),
+    List(Option<Vec<Str>>),
+    Str(Option<Str>),
     Bool(Option<bool>),
     Map(Option<StrMap>),
     OptMap(Option<OptStrMap>),
@@ -135,7 +137,7 @@ impl Target {
                 a.clone_from(b);
             }
         }
-        fn append(a: &mut Option<Vec<String>>, b: &Option<Vec<String>>) {
+        fn append(a: &mut Option<Vec<Str>>, b: &Option<Vec<Str>>) {
             if let Some(b) = b {
                 a.get_or_insert_with(Vec::new).extend(b.iter().cloned());
             }
@@ -237,7 +239,7 @@ impl Target {
 }
 
 /// Removes empty strings and repeated values, keeping first occurrences.
-pub fn remove_dupes(v: &mut Vec<String>) {
+pub fn remove_dupes(v: &mut Vec<Str>) {
     if v.len() <= 16 {
         // Short lists (nearly all of them): compare in place, allocate nothing.
         let mut kept = 0;
@@ -261,8 +263,8 @@ pub fn remove_dupes(v: &mut Vec<String>) {
 }
 
 /// Keeps one attestation per `type=`, the last one winning at the first one's place.
-pub fn remove_attest_dupes(v: Vec<String>) -> Vec<String> {
-    let mut res: Vec<String> = Vec::new();
+pub fn remove_attest_dupes(v: Vec<Str>) -> Vec<Str> {
+    let mut res: Vec<Str> = Vec::new();
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
     for s in v {
         match attest_type(&s) {
@@ -305,14 +307,14 @@ fn attest_type(s: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn strs(v: &[&str]) -> Option<Vec<String>> {
-        Some(v.iter().map(|s| s.to_string()).collect())
+    fn strs(v: &[&str]) -> Option<Vec<Str>> {
+        Some(v.iter().map(|s| Str::from(*s)).collect())
     }
 
     fn opt_map(v: &[(&str, Option<&str>)]) -> Option<OptStrMap> {
         Some(
             v.iter()
-                .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+                .map(|(k, v)| (Str::from(*k), v.map(Str::from)))
                 .collect(),
         )
     }
@@ -352,10 +354,10 @@ mod tests {
     #[test]
     fn remove_dupes_keeps_first_occurrences_at_every_length() {
         for len in [0, 1, 5, 16, 17, 40] {
-            let v: Vec<String> = (0..len)
-                .map(|i| ["a", "", "b", "a", "c"][i % 5].to_string())
+            let v: Vec<Str> = (0..len)
+                .map(|i| ["a", "", "b", "a", "c"][i % 5].into())
                 .collect();
-            let mut expected: Vec<String> = Vec::new();
+            let mut expected: Vec<Str> = Vec::new();
             for s in &v {
                 if !s.is_empty() && !expected.contains(s) {
                     expected.push(s.clone());

@@ -5,6 +5,7 @@
 use super::csv::{go_lower, parse_go_bool, parse_line};
 use super::error::{BakeError, Result};
 use super::target::Target;
+use super::value::Str;
 
 /// Cache specs already found valid. The same few specs recur in most targets
 /// of a tree (`cache-from` accumulates along `inherits`), and their check is
@@ -21,12 +22,12 @@ pub fn check_target(t: &mut Target, checked: &mut Checked) -> Result<()> {
     if t.dockerfile.as_deref() == Some("-") {
         return Err(BakeError::new("dockerfile from stdin not allowed in bake"));
     }
-    let mut context = t.context.clone().unwrap_or_else(|| ".".to_string());
+    let mut context = t.context.clone().unwrap_or_else(|| Str::new_static("."));
     if !context.starts_with("cwd://") && !is_remote_url(&context) {
-        context = clean_path(&context);
+        context = clean_path(&context).into();
     }
     if let Some(rest) = context.strip_prefix("cwd://") {
-        context = clean_path(rest);
+        context = clean_path(rest).into();
     }
     t.context = Some(context);
 
@@ -52,7 +53,7 @@ pub fn check_target(t: &mut Target, checked: &mut Checked) -> Result<()> {
         for s in list.iter().flatten() {
             if !checked.cache_entries.contains(s.as_str()) {
                 check_cache_entry(s).map_err(BakeError::new)?;
-                checked.cache_entries.insert(s.clone());
+                checked.cache_entries.insert(s.to_string());
             }
         }
     }

@@ -7,12 +7,16 @@ use std::fmt;
 
 pub use super::number::Number;
 
+/// An immutable string that clones in O(1): short ones inline, longer ones
+/// shared behind a reference count.
+pub type Str = smol_str::SmolStr;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     Number(Number),
-    String(String),
+    String(Str),
     /// Homogeneous sequence (cty list), e.g. the result of `split`.
     List(Vec<Value>),
     /// Heterogeneous sequence (cty tuple), e.g. a `[...]` literal or `jsondecode` array.
@@ -20,13 +24,13 @@ pub enum Value {
     /// Sorted, de-duplicated sequence (cty set).
     Set(Vec<Value>),
     /// Homogeneous string-keyed map (cty map).
-    Map(BTreeMap<String, Value>),
+    Map(BTreeMap<Str, Value>),
     /// Heterogeneous attribute collection (cty object), e.g. a `{...}` literal.
-    Object(BTreeMap<String, Value>),
+    Object(BTreeMap<Str, Value>),
 }
 
 impl Value {
-    pub fn string(s: impl Into<String>) -> Value {
+    pub fn string(s: impl Into<Str>) -> Value {
         Value::String(s.into())
     }
 
@@ -58,7 +62,7 @@ impl Value {
     }
 
     /// Entries of a map or object.
-    pub fn as_entries(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_entries(&self) -> Option<&BTreeMap<Str, Value>> {
         match self {
             Value::Map(m) | Value::Object(m) => Some(m),
             _ => None,
@@ -68,11 +72,11 @@ impl Value {
     /// Converts a primitive to a string the way cty's `convert` does
     /// (numbers in shortest decimal form without exponent, bools as words).
     /// Returns `None` for null and for collections.
-    pub fn to_cty_string(&self) -> Option<String> {
+    pub fn to_cty_string(&self) -> Option<Str> {
         match self {
             Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_string()),
+            Value::Number(n) => Some(n.to_string().into()),
+            Value::Bool(b) => Some(Str::new_static(if *b { "true" } else { "false" })),
             _ => None,
         }
     }

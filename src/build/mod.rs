@@ -594,7 +594,7 @@ target "bare" {
         let outputs = |req: &BuildRequest| {
             let plan = req.plan(dir.path()).ok().unwrap();
             let cmd = plan.command(req, Path::new("x.json"));
-            let outputs: Vec<(String, Option<Vec<String>>)> = plan
+            let outputs: Vec<(String, Option<Vec<crate::bake::value::Str>>)> = plan
                 .definition
                 .targets
                 .values()
@@ -602,7 +602,7 @@ target "bare" {
                 .collect();
             (loads_by_default(&cmd), outputs)
         };
-        let some = |o: &str| Some(vec![o.to_string()]);
+        let some = |o: &str| Some(vec![crate::bake::value::Str::from(o)]);
         // --load: `bare` is loaded through its own docker output, its
         // ancestor `root` no longer through the default.
         let mut req = request(&["bare"]);

@@ -31,6 +31,7 @@ impl Build {
             .args
             .as_ref()
             .and_then(|a| a.get(name).cloned().flatten())
+            .map(String::from)
     }
 
     /// A diagnostic label at a position of this build's Dockerfile, spanning
@@ -89,7 +90,8 @@ pub fn collect(cx: &Context, diags: &mut Vec<Diagnostic>) -> Vec<Build> {
                 None => match std::fs::read_to_string(&path) {
                     Ok(t) => t,
                     Err(e) => return Loaded::Missing(e.to_string()),
-                },
+                }
+                .into(),
             };
             match dockerfile::parse(&text) {
                 Ok(df) => Loaded::Parsed(Rc::new(df)),
@@ -141,6 +143,7 @@ pub fn collect(cx: &Context, diags: &mut Vec<Diagnostic>) -> Vec<Build> {
                 .args
                 .as_ref()
                 .and_then(|a| a.get(n).cloned().flatten())
+                .map(String::from)
         };
         let mut closure = df.dependencies_with(stage, &build_args);
         closure.push(stage);

@@ -115,7 +115,9 @@ impl CacheUse {
 }
 
 fn axis_value(v: &Value) -> String {
-    v.to_cty_string().unwrap_or_else(|| v.to_string())
+    v.to_cty_string()
+        .unwrap_or_else(|| v.to_string().into())
+        .to_string()
 }
 
 pub fn check(cx: &Context, builds: &[Build], diags: &mut Vec<Diagnostic>) {

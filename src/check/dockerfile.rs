@@ -71,7 +71,7 @@ fn references(cx: &Context, b: &Build, diags: &mut Vec<Diagnostic>) {
         .contexts
         .iter()
         .flat_map(|c| c.keys())
-        .map(String::as_str)
+        .map(|k| k.as_str())
         .collect();
     let stage_names: Vec<&str> = df.stages.iter().filter_map(|s| s.name.as_deref()).collect();
     let lookup = |n: &str| b.arg(n);

@@ -68,7 +68,7 @@ pub fn check(cx: &Context, diags: &mut Vec<Diagnostic>) {
         |t| links(t).map(str::to_string).collect(),
     );
     cycles(cx, diags, "inherits-cycle", "inherits", "inherits", |t| {
-        t.inherits.clone().unwrap_or_default()
+        t.inherits.iter().flatten().map(|s| s.to_string()).collect()
     });
 
     let group_names: Vec<&str> = config.groups.iter().map(|g| g.name.as_str()).collect();
@@ -261,7 +261,7 @@ fn reachability(cx: &Context, diags: &mut Vec<Diagnostic>) {
         }
         let t = &config.targets[i];
         todo.extend(links(t).map(str::to_string));
-        todo.extend(t.inherits.iter().flatten().cloned());
+        todo.extend(t.inherits.iter().flatten().map(|s| s.to_string()));
     }
     // One warning per block, and only when none of its cells is reachable
     // (a matrix usually builds on some cells of a wider parent).

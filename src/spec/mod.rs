@@ -353,7 +353,7 @@ impl Parser<'_> {
     fn string(&self, a: &Attr, vars: &BTreeMap<String, Value>) -> Result<String> {
         match self.constant(&a.expr, vars)? {
             v @ (Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
-                Ok(v.to_cty_string().unwrap_or_default())
+                Ok(v.to_cty_string().unwrap_or_default().to_string())
             }
             v => Err(BakeError::at(
                 a.expr.span,
@@ -365,7 +365,7 @@ impl Parser<'_> {
     fn strings(&self, a: &Attr, vars: &BTreeMap<String, Value>) -> Result<Vec<String>> {
         let v = self.constant(&a.expr, vars)?;
         let items = match &v {
-            Value::String(_) => return Ok(vec![v.to_cty_string().unwrap()]),
+            Value::String(_) => return Ok(vec![v.to_cty_string().unwrap().to_string()]),
             _ => v.as_seq().ok_or_else(|| {
                 BakeError::at(
                     a.expr.span,
@@ -380,7 +380,7 @@ impl Parser<'_> {
         items
             .iter()
             .map(|x| {
-                x.to_cty_string().ok_or_else(|| {
+                x.to_cty_string().map(String::from).ok_or_else(|| {
                     BakeError::at(
                         a.expr.span,
                         format!(
@@ -408,9 +408,11 @@ impl Parser<'_> {
         })?;
         m.iter()
             .map(|(k, x)| {
-                x.to_cty_string().map(|s| (k.clone(), s)).ok_or_else(|| {
-                    BakeError::at(a.expr.span, format!("{}.{k} must be a string", a.name))
-                })
+                x.to_cty_string()
+                    .map(|s| (k.to_string(), s.to_string()))
+                    .ok_or_else(|| {
+                        BakeError::at(a.expr.span, format!("{}.{k} must be a string", a.name))
+                    })
             })
             .collect()
     }
@@ -430,9 +432,9 @@ impl Parser<'_> {
         let mut out: Vec<(String, Span, &Expr)> = Vec::new();
         for (k, v) in items {
             let (key, span) = match k {
-                ObjectKey::Ident(s) => (s.clone(), v.span),
+                ObjectKey::Ident(s) => (s.to_string(), v.span),
                 ObjectKey::Expr(e) => match &e.kind {
-                    ExprKind::Literal(Value::String(s)) => (s.clone(), e.span),
+                    ExprKind::Literal(Value::String(s)) => (s.to_string(), e.span),
                     ExprKind::Variable(s) => (s.clone(), e.span),
                     _ => {
                         return Err(BakeError::at(
@@ -515,7 +517,7 @@ impl Parser<'_> {
                 let v = self.constant(&a.expr, &vars)?;
                 vars.insert(name.clone(), v);
             } else {
-                vars.insert(name.clone(), Value::String(String::new()));
+                vars.insert(name.clone(), Value::String(String::new().into()));
             }
             let description = b
                 .body
@@ -1030,7 +1032,7 @@ impl Parser<'_> {
             .map(|&i| {
                 (
                     axes[i].name.clone(),
-                    Value::String(axes[i].values[0].clone()),
+                    Value::String(axes[i].values[0].clone().into()),
                 )
             })
             .collect();

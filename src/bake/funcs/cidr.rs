@@ -100,7 +100,9 @@ pub fn cidrhost(args: &[Value]) -> Result<Value, String> {
             net.prefix
         ));
     }
-    Ok(Value::String(ip_string(net.ip | num as u128, net.bits)))
+    Ok(Value::String(
+        ip_string(net.ip | num as u128, net.bits).into(),
+    ))
 }
 
 pub fn cidrnetmask(args: &[Value]) -> Result<Value, String> {
@@ -108,9 +110,9 @@ pub fn cidrnetmask(args: &[Value]) -> Result<Value, String> {
     let net = parse_cidr(as_str(&a[0]))?;
     let m = mask(net.prefix, net.bits);
     Ok(Value::String(if net.bits == 32 {
-        Ipv4Addr::from(m as u32).to_string()
+        Ipv4Addr::from(m as u32).to_string().into()
     } else {
-        Ipv6Addr::from(m).to_string()
+        Ipv6Addr::from(m).to_string().into()
     }))
 }
 
@@ -165,7 +167,8 @@ pub fn cidrsubnet(args: &[Value]) -> Result<Value, String> {
             bits: net.bits,
             prefix: new_prefix,
         }
-        .string(),
+        .string()
+        .into(),
     ))
 }
 
@@ -232,7 +235,7 @@ pub fn cidrsubnets(args: &[Value]) -> Result<Value, String> {
             ));
         }
         current = next;
-        out.push(Value::String(current.string()));
+        out.push(Value::String(current.string().into()));
     }
     Ok(Value::List(out))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::convert::{Ty, convert, equals, ty_eq, type_of, unify};
 use super::{PTy, Param, as_int, as_number, as_str, call_args, fixed_args};
-use crate::bake::value::{Number, Value};
+use crate::bake::value::{Number, Str, Value};
 
 const LIST: Param = Param::new("list", PTy::Dyn);
 
@@ -282,7 +282,7 @@ pub fn index(args: &[Value]) -> Result<Value, String> {
 
 pub fn keys(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[Param::new("inputMap", PTy::Dyn)])?;
-    let ks = |m: &BTreeMap<String, Value>| m.keys().cloned().map(Value::String).collect();
+    let ks = |m: &BTreeMap<Str, Value>| m.keys().cloned().map(Value::string).collect();
     match &a[0] {
         Value::Map(m) => Ok(Value::List(ks(m))),
         Value::Object(m) => Ok(Value::Tuple(ks(m))),
@@ -524,8 +524,8 @@ mod tests {
     fn t(xs: Vec<Value>) -> Value {
         Value::Tuple(xs)
     }
-    fn obj(kv: &[(&str, Value)]) -> BTreeMap<String, Value> {
-        kv.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    fn obj(kv: &[(&str, Value)]) -> BTreeMap<Str, Value> {
+        kv.iter().map(|(k, v)| (Str::from(*k), v.clone())).collect()
     }
 
     #[test]

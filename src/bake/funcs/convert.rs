@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::bake::value::{Value, parse_number};
+use crate::bake::value::{Str, Value, parse_number};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
@@ -20,7 +20,7 @@ pub enum Ty {
     Set(Box<Ty>),
     Map(Box<Ty>),
     Tuple(Vec<Ty>),
-    Object(BTreeMap<String, Ty>),
+    Object(BTreeMap<Str, Ty>),
 }
 
 impl Ty {
@@ -463,7 +463,7 @@ pub fn convert(v: &Value, ty: &Ty) -> Result<Value, String> {
         Ty::Dynamic => Ok(v.clone()),
         Ty::String => v
             .to_cty_string()
-            .map(Value::String)
+            .map(Value::string)
             .ok_or_else(|| mismatch(v, ty)),
         Ty::Number => match v {
             Value::Number(n) => Ok(Value::Number(n.clone())),
@@ -525,7 +525,7 @@ pub fn convert(v: &Value, ty: &Ty) -> Result<Value, String> {
             for (k, x) in m {
                 out.insert(k.clone(), convert(x, et)?);
             }
-            let keys: Vec<String> = out.keys().cloned().collect();
+            let keys: Vec<Str> = out.keys().cloned().collect();
             let vals = unify_values(out.into_values().collect())?;
             Ok(Value::Map(keys.into_iter().zip(vals).collect()))
         }

@@ -27,23 +27,27 @@ fn one_str(args: &[Value]) -> Result<String, String> {
 }
 
 pub fn md5(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(hex(&Md5::digest(one_str(args)?.as_bytes()))))
+    Ok(Value::String(
+        hex(&Md5::digest(one_str(args)?.as_bytes())).into(),
+    ))
 }
 
 pub fn sha1(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(hex(&Sha1::digest(one_str(args)?.as_bytes()))))
+    Ok(Value::String(
+        hex(&Sha1::digest(one_str(args)?.as_bytes())).into(),
+    ))
 }
 
 pub fn sha256(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(hex(&Sha256::digest(
-        one_str(args)?.as_bytes(),
-    ))))
+    Ok(Value::String(
+        hex(&Sha256::digest(one_str(args)?.as_bytes())).into(),
+    ))
 }
 
 pub fn sha512(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(hex(&Sha512::digest(
-        one_str(args)?.as_bytes(),
-    ))))
+    Ok(Value::String(
+        hex(&Sha512::digest(one_str(args)?.as_bytes())).into(),
+    ))
 }
 
 /// x/crypto/bcrypt's GenerateFromPassword: `$2a$` hashes, costs below 4 mean 10.
@@ -72,7 +76,7 @@ pub fn bcrypt(args: &[Value]) -> Result<Value, String> {
     let parts =
         ::bcrypt::hash_with_result(input, cost as u32).map_err(|e| gen_err(&e.to_string()))?;
     Ok(Value::String(
-        parts.format_for_version(::bcrypt::Version::TwoA),
+        parts.format_for_version(::bcrypt::Version::TwoA).into(),
     ))
 }
 
@@ -129,13 +133,13 @@ pub fn rsadecrypt(args: &[Value]) -> Result<Value, String> {
         .decrypt(rsa::Pkcs1v15Encrypt, &ct)
         .map_err(|_| "crypto/rsa: decryption error".to_string())?;
     String::from_utf8(out)
-        .map(Value::String)
+        .map(Value::string)
         .map_err(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 pub fn uuidv4(args: &[Value]) -> Result<Value, String> {
     fixed_args(args, &[])?;
-    Ok(Value::String(uuid::Uuid::new_v4().to_string()))
+    Ok(Value::String(uuid::Uuid::new_v4().to_string().into()))
 }
 
 pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
@@ -160,7 +164,9 @@ pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
         })?,
     };
     Ok(Value::String(
-        uuid::Uuid::new_v5(&ns, as_str(&a[1]).as_bytes()).to_string(),
+        uuid::Uuid::new_v5(&ns, as_str(&a[1]).as_bytes())
+            .to_string()
+            .into(),
     ))
 }
 

@@ -8,7 +8,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 use super::{PTy, Param, as_str, fixed_args};
-use crate::bake::value::{Number, Value};
+use crate::bake::value::{Number, Str, Value};
 
 const STR: Param = Param::new("str", PTy::Str);
 
@@ -22,7 +22,7 @@ const STD: GeneralPurpose = GeneralPurpose::new(
 
 pub fn base64encode(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[STR])?;
-    Ok(Value::String(STD.encode(as_str(&a[0]))))
+    Ok(Value::String(STD.encode(as_str(&a[0])).into()))
 }
 
 /// Decodes like Go's StdEncoding.DecodeString, which skips CR and LF.
@@ -36,7 +36,7 @@ pub fn base64decode(args: &[Value]) -> Result<Value, String> {
     let s = as_str(&a[0]);
     let bytes = go_base64_decode(s).ok_or_else(|| format!("failed to decode base64 data '{s}'"))?;
     String::from_utf8(bytes)
-        .map(Value::String)
+        .map(Value::string)
         .map_err(|_| "the result of decoding the the provided string is not valid UTF-8".into())
 }
 
@@ -53,7 +53,7 @@ pub fn urlencode(args: &[Value]) -> Result<Value, String> {
             b => out.push_str(&format!("%{b:02X}")),
         }
     }
-    Ok(Value::String(out))
+    Ok(Value::String(out.into()))
 }
 
 // ---------------------------------------------------------------------------
@@ -127,7 +127,7 @@ pub fn json_marshal(v: &Value) -> Result<String, String> {
 
 pub fn jsonencode(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[Param::new("val", PTy::Dyn).nullable()])?;
-    json_marshal(&a[0]).map(Value::String)
+    json_marshal(&a[0]).map(Value::string)
 }
 
 struct JsonParser<'a> {
@@ -176,7 +176,7 @@ impl JsonParser<'_> {
                     }
                     self.pos += 1;
                     let v = self.value()?;
-                    m.insert(k, v);
+                    m.insert(k.into(), v);
                     self.ws();
                     match self.s.get(self.pos) {
                         Some(b',') => self.pos += 1,
@@ -209,7 +209,7 @@ impl JsonParser<'_> {
                     }
                 }
             }
-            b'"' => self.string().map(Value::String),
+            b'"' => self.string().map(Value::string),
             b't' => self.literal("true", Value::Bool(true)),
             b'f' => self.literal("false", Value::Bool(false)),
             b'n' => self.literal("null", Value::Null),
@@ -528,8 +528,8 @@ pub fn csvdecode(args: &[Value]) -> Result<Value, String> {
         }
         let obj = headers
             .iter()
-            .cloned()
-            .zip(rec.iter().cloned().map(Value::String))
+            .map(Str::from)
+            .zip(rec.iter().map(Value::string))
             .collect();
         rows.push(Value::Object(obj));
     }
@@ -567,7 +567,7 @@ mod tests {
         crate::bake::value::num(x)
     }
     fn obj(kv: &[(&str, Value)]) -> Value {
-        Value::Object(kv.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        Value::Object(kv.iter().map(|(k, v)| (Str::from(*k), v.clone())).collect())
     }
 
     #[test]

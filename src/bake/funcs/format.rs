@@ -163,10 +163,10 @@ fn append_verb(v: &mut Verb, buf: &mut String, args: &[Value]) -> Result<(), Str
         'v' => {
             let s = match arg {
                 Value::String(s) if !v.sharp => s.clone(),
-                Value::Number(n) if !v.sharp => go_float(n, 'g', None),
-                _ => json_marshal(arg).map_err(unsupported)?,
+                Value::Number(n) if !v.sharp => go_float(n, 'g', None).into(),
+                _ => json_marshal(arg).map_err(unsupported)?.into(),
             };
-            buf.push_str(&pad_width(v, s));
+            buf.push_str(&pad_width(v, s.to_string()));
         }
         't' => match convert(arg, &Ty::Bool).map_err(unsupported)? {
             Value::Bool(b) => buf.push_str(if b { "true" } else { "false" }),
@@ -200,9 +200,9 @@ fn append_verb(v: &mut Verb, buf: &mut String, args: &[Value]) -> Result<(), Str
                 s = s.graphemes(true).take(p).collect();
             }
             if v.mode == 'q' {
-                s = json_marshal(&Value::String(s)).map_err(unsupported)?;
+                s = json_marshal(&Value::String(s)).map_err(unsupported)?.into();
             }
-            buf.push_str(&pad_width(v, s));
+            buf.push_str(&pad_width(v, s.to_string()));
         }
         m => {
             return Err(format!(
@@ -355,7 +355,7 @@ pub fn format(args: &[Value]) -> Result<Value, String> {
     let Value::String(f) = &a[0] else {
         unreachable!()
     };
-    format_fsm(f, &a[1..]).map(Value::String)
+    format_fsm(f, &a[1..]).map(Value::string)
 }
 
 pub fn formatlist(args: &[Value]) -> Result<Value, String> {
@@ -365,7 +365,9 @@ pub fn formatlist(args: &[Value]) -> Result<Value, String> {
     };
     let rest = &a[1..];
     if rest.is_empty() {
-        return Ok(Value::List(vec![Value::String(format_fsm(f, rest)?)]));
+        return Ok(Value::List(vec![Value::String(
+            format_fsm(f, rest)?.into(),
+        )]));
     }
     let mut iter_len: Option<(usize, usize)> = None;
     for (i, arg) in rest.iter().enumerate() {
@@ -397,7 +399,7 @@ pub fn formatlist(args: &[Value]) -> Result<Value, String> {
             .collect();
         let s =
             format_fsm(f, &fargs).map_err(|e| format!("error on format iteration {idx}: {e}"))?;
-        out.push(Value::String(s));
+        out.push(Value::String(s.into()));
     }
     Ok(Value::List(out))
 }
@@ -417,7 +419,7 @@ mod tests {
         let mut a = vec![s(fmt)];
         a.extend(args);
         format(&a).map(|v| match v {
-            Value::String(s) => s,
+            Value::String(s) => s.to_string(),
             _ => panic!(),
         })
     }
@@ -455,8 +457,8 @@ mod tests {
             "[\"a\",1,true]"
         );
         let mut m = BTreeMap::new();
-        m.insert("b".to_string(), n(1.0));
-        m.insert("a".to_string(), s("<x>"));
+        m.insert("b".into(), n(1.0));
+        m.insert("a".into(), s("<x>"));
         assert_eq!(
             f("%v", vec![Value::Object(m)]).unwrap(),
             "{\"a\":\"\\u003cx\\u003e\",\"b\":1}"

@@ -132,7 +132,7 @@ fn result(re: &Regex, caps: &Captures, shape: &Shape) -> Value {
             let mut m = BTreeMap::new();
             for (i, name) in re.capture_names().enumerate().skip(1) {
                 if let Some(name) = name {
-                    m.insert(name.to_string(), text(i));
+                    m.insert(name.to_string().into(), text(i));
                 }
             }
             Value::Object(m)
@@ -224,7 +224,7 @@ pub fn regex_replace(args: &[Value]) -> Result<Value, String> {
         }
     }
     buf.push_str(&src[last_end.min(src.len())..]);
-    Ok(Value::String(buf))
+    Ok(Value::String(buf.into()))
 }
 
 #[cfg(test)]
@@ -248,12 +248,9 @@ mod tests {
         assert_eq!(
             regex(&[s("(?P<num>\\d+)(?P<word>[a-z]+)"), s("135abc456def")]).unwrap(),
             Value::Object(
-                [
-                    ("num".to_string(), s("135")),
-                    ("word".to_string(), s("abc"))
-                ]
-                .into_iter()
-                .collect()
+                [("num".into(), s("135")), ("word".into(), s("abc"))]
+                    .into_iter()
+                    .collect()
             )
         );
         assert_eq!(

@@ -36,11 +36,11 @@ pub fn go_lower(s: &str) -> String {
 }
 
 pub fn upper(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(go_upper(&one_str(args)?)))
+    Ok(Value::String(go_upper(&one_str(args)?).into()))
 }
 
 pub fn lower(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(go_lower(&one_str(args)?)))
+    Ok(Value::String(go_lower(&one_str(args)?).into()))
 }
 
 pub fn reverse(args: &[Value]) -> Result<Value, String> {
@@ -93,12 +93,12 @@ pub fn substr(args: &[Value]) -> Result<Value, String> {
     // cty's loop never stops early for a zero length (reachable only with a
     // negative offset), so it takes the rest of the string.
     let take = if length == 0 { rest.len() } else { take };
-    Ok(Value::String(rest[..take].concat()))
+    Ok(Value::String(rest[..take].concat().into()))
 }
 
 pub fn join(args: &[Value]) -> Result<Value, String> {
     if let Some(joined) = join_strings(args) {
-        return Ok(Value::String(joined));
+        return Ok(Value::String(joined.into()));
     }
     let a = call_args(
         args,
@@ -128,7 +128,7 @@ pub fn join(args: &[Value]) -> Result<Value, String> {
             }
         }
     }
-    Ok(Value::String(items.join(as_str(&a[0]))))
+    Ok(Value::String(items.join(as_str(&a[0])).into()))
 }
 
 pub fn sort(args: &[Value]) -> Result<Value, String> {
@@ -145,7 +145,7 @@ pub fn sort(args: &[Value]) -> Result<Value, String> {
         }
     }
     items.sort();
-    Ok(Value::List(items.into_iter().map(Value::String).collect()))
+    Ok(Value::List(items.into_iter().map(Value::string).collect()))
 }
 
 /// Go's strings.Split.
@@ -159,7 +159,7 @@ pub fn go_split(s: &str, sep: &str) -> Vec<String> {
 pub fn split(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[Param::new("separator", PTy::Str), STR])?;
     let parts = go_split(as_str(&a[1]), as_str(&a[0]));
-    Ok(Value::List(parts.into_iter().map(Value::String).collect()))
+    Ok(Value::List(parts.into_iter().map(Value::string).collect()))
 }
 
 pub fn chomp(args: &[Value]) -> Result<Value, String> {
@@ -174,7 +174,7 @@ pub fn indent(args: &[Value]) -> Result<Value, String> {
         return Err("strings: negative Repeat count".into());
     }
     let pad = format!("\n{}", " ".repeat(spaces as usize));
-    Ok(Value::String(as_str(&a[1]).replace('\n', &pad)))
+    Ok(Value::String(as_str(&a[1]).replace('\n', &pad).into()))
 }
 
 /// Go's strings.Title separator rule.
@@ -203,7 +203,7 @@ pub fn title(args: &[Value]) -> Result<Value, String> {
             r
         })
         .collect();
-    Ok(Value::String(out))
+    Ok(Value::String(out.into()))
 }
 
 pub fn trimspace(args: &[Value]) -> Result<Value, String> {
@@ -240,7 +240,7 @@ pub fn replace(args: &[Value]) -> Result<Value, String> {
         ],
     )?;
     Ok(Value::String(
-        as_str(&a[0]).replace(as_str(&a[1]), as_str(&a[2])),
+        as_str(&a[0]).replace(as_str(&a[1]), as_str(&a[2])).into(),
     ))
 }
 
