@@ -71,8 +71,9 @@ pub struct Config {
 pub struct Origin {
     /// The block's label.
     pub label: Span,
-    /// Span of each attribute's expression in the last block defining it.
-    pub attrs: BTreeMap<String, Span>,
+    /// Span of each attribute's expression in the last block defining it
+    /// (shared by the cells of one block).
+    pub attrs: std::sync::Arc<BTreeMap<String, Span>>,
     /// The matrix cell: axis names (in declaration order) with this target's values.
     pub cell: Bindings,
     /// The block's own label (a matrix target's generated name differs).
@@ -441,22 +442,25 @@ impl<'a, 'o> Doc<'a, 'o> {
                     .get_mut(bi)
                     .and_then(Option::take)
                     .map(Vec::into_iter);
+                let attrs = std::sync::Arc::new(block_attr_spans(block));
                 for (ci, name) in names.iter().enumerate() {
                     let t = match ready.as_mut().and_then(Iterator::next) {
                         Some(t) => t,
                         None => doc.decode_target(bi, ci)?,
                     };
-                    let origin = config
-                        .target_origins
-                        .entry(name.clone())
-                        .or_insert_with(|| Origin {
-                            label: block.label_span(),
-                            attrs: BTreeMap::new(),
-                            cell: doc.blocks[bi].cells[ci].clone(),
-                            block_name: block.labels[0].clone(),
-                        });
-                    for a in &block.body.attrs {
-                        origin.attrs.insert(a.name.clone(), a.expr.span);
+                    match config.target_origins.entry(name.clone()) {
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(Origin {
+                                label: block.label_span(),
+                                attrs: attrs.clone(),
+                                cell: doc.blocks[bi].cells[ci].clone(),
+                                block_name: block.labels[0].clone(),
+                            });
+                        }
+                        std::collections::hash_map::Entry::Occupied(mut e) => {
+                            let merged = std::sync::Arc::make_mut(&mut e.get_mut().attrs);
+                            merged.extend(attrs.iter().map(|(k, v)| (k.clone(), *v)));
+                        }
                     }
                     match target_index.get(name) {
                         Some(&i) => config.targets[i].merge(&t),
@@ -478,12 +482,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                     g.name.clone(),
                     Origin {
                         label: block.label_span(),
-                        attrs: block
-                            .body
-                            .attrs
-                            .iter()
-                            .map(|a| (a.name.clone(), a.expr.span))
-                            .collect(),
+                        attrs: std::sync::Arc::new(block_attr_spans(block)),
                         cell: Bindings::default(),
                         block_name: block.labels[0].clone(),
                     },
@@ -1126,6 +1125,16 @@ impl<'a> Globals for Doc<'a, '_> {
             Ok(value)
         })())
     }
+}
+
+/// Each attribute of a block with the span of its expression.
+fn block_attr_spans(block: &Block) -> BTreeMap<String, Span> {
+    block
+        .body
+        .attrs
+        .iter()
+        .map(|a| (a.name.clone(), a.expr.span))
+        .collect()
 }
 
 fn empty_field(kind: FieldKind) -> FieldValue {
