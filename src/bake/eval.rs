@@ -134,12 +134,15 @@ pub fn eval(e: &Expr, scope: &Scope, g: &mut dyn Globals) -> Result<Value> {
                 Value::Tuple(mapped)
             })
         }
-        ExprKind::Call {
-            name,
-            name_span,
-            args,
-            expand_final,
-        } => call(name, *name_span, args, *expand_final, e.span, scope, g),
+        ExprKind::Call(c) => call(
+            &c.name,
+            c.name_span,
+            &c.args,
+            c.expand_final,
+            e.span,
+            scope,
+            g,
+        ),
         ExprKind::Conditional(c, t, f) => conditional(c, t, f, scope, g),
         ExprKind::Unary(op, x) => {
             let v = eval(x, scope, g)?;
@@ -522,8 +525,9 @@ fn type_expr(e: &Expr) -> Result<convert::Ty> {
             "any" => Ok(Ty::Dynamic),
             _ => Err(bad()),
         },
-        ExprKind::Call { name, args, .. } if args.len() == 1 => {
-            match (name.as_str(), &args[0].kind) {
+        ExprKind::Call(c) if c.args.len() == 1 => {
+            let args = &c.args;
+            match (c.name.as_str(), &args[0].kind) {
                 ("list", _) => Ok(Ty::list(type_expr(&args[0])?)),
                 ("set", _) => Ok(Ty::set(type_expr(&args[0])?)),
                 ("map", _) => Ok(Ty::map(type_expr(&args[0])?)),

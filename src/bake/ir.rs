@@ -27,12 +27,8 @@ pub enum ExprKind {
     Traversal(Box<Expr>, Vec<Step>),
     /// `expr[*]...` / `expr.*...`: applies `each` to every element.
     Splat(Box<Expr>, Vec<Step>),
-    Call {
-        name: String,
-        name_span: Span,
-        args: Vec<Expr>,
-        expand_final: bool,
-    },
+    /// Boxed: calls are a minority of expressions and the largest variant.
+    Call(Box<Call>),
     Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
     Unary(UnaryOperator, Box<Expr>),
     Binary(BinaryOperator, Box<Expr>, Box<Expr>),
@@ -47,13 +43,23 @@ pub type Vars<'e> = Vec<(&'e str, Vec<&'e str>)>;
 pub enum ObjectKey {
     /// A bare identifier key: a literal name.
     Ident(Str),
-    Expr(Expr),
+    /// A quoted or computed key (boxed: most keys are identifiers).
+    Expr(Box<Expr>),
 }
 
 #[derive(Debug, Clone)]
 pub enum Step {
     Attr(String, Span),
     Index(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub name: String,
+    pub name_span: Span,
+    pub args: Vec<Expr>,
+    /// `f(args...)`: the last argument's elements are the final arguments.
+    pub expand_final: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -71,15 +77,16 @@ pub struct ForExpr {
 pub enum Part {
     Lit(String),
     Interp(Expr),
+    // Directives are rare: their expressions are boxed to keep every part small.
     If {
-        cond: Expr,
+        cond: Box<Expr>,
         then: Vec<Part>,
         otherwise: Vec<Part>,
     },
     For {
         key_var: Option<String>,
         value_var: String,
-        collection: Expr,
+        collection: Box<Expr>,
         body: Vec<Part>,
     },
 }
@@ -100,11 +107,8 @@ impl Expr {
     /// Calls `f` with each function name called in this expression.
     pub fn visit_calls(&self, f: &mut dyn FnMut(&str, Span)) {
         self.walk(&mut |e| {
-            if let ExprKind::Call {
-                name, name_span, ..
-            } = &e.kind
-            {
-                f(name, *name_span)
+            if let ExprKind::Call(c) = &e.kind {
+                f(&c.name, c.name_span)
             }
         });
     }
@@ -137,7 +141,7 @@ impl Expr {
                 e.walk(f);
                 walk_steps(steps, f);
             }
-            ExprKind::Call { args, .. } => args.iter().for_each(|e| e.walk(f)),
+            ExprKind::Call(c) => c.args.iter().for_each(|e| e.walk(f)),
             ExprKind::Conditional(a, b, c) => {
                 a.walk(f);
                 b.walk(f);
@@ -255,7 +259,7 @@ fn collect_vars<'e>(e: &'e Expr, bound: &mut Vec<&'e str>, out: &mut Vars<'e>) {
                 collect_vars(v, bound, out);
             }
         }
-        ExprKind::Call { args, .. } => args.iter().for_each(|x| collect_vars(x, bound, out)),
+        ExprKind::Call(c) => c.args.iter().for_each(|x| collect_vars(x, bound, out)),
         ExprKind::Conditional(a, b, c) => {
             collect_vars(a, bound, out);
             collect_vars(b, bound, out);
@@ -354,7 +358,7 @@ impl Lowerer<'_> {
                 for (k, v) in o.iter() {
                     let key = match k {
                         hx::ObjectKey::Ident(id) => ObjectKey::Ident(id.as_str().into()),
-                        hx::ObjectKey::Expression(e) => ObjectKey::Expr(self.expr(e)?),
+                        hx::ObjectKey::Expression(e) => ObjectKey::Expr(Box::new(self.expr(e)?)),
                     };
                     items.push((key, self.expr(v.expr())?));
                 }
@@ -379,12 +383,12 @@ impl Lowerer<'_> {
                     name.push_str("::");
                 }
                 name.push_str(f.name.name.as_str());
-                ExprKind::Call {
+                ExprKind::Call(Box::new(Call {
                     name,
                     name_span: self.span(f.name.name.span()),
                     args: f.args.iter().map(|a| self.expr(a)).collect::<Result<_>>()?,
                     expand_final: f.args.expand_final(),
-                }
+                }))
             }
             hx::Expression::Traversal(t) => {
                 let base = self.expr(&t.expr)?;
@@ -564,7 +568,7 @@ impl Lowerer<'_> {
                     then.retain(|p| !matches!(p, Part::Lit(s) if s.is_empty()));
                     otherwise.retain(|p| !matches!(p, Part::Lit(s) if s.is_empty()));
                     parts.push(Part::If {
-                        cond: self.expr(cond)?,
+                        cond: Box::new(self.expr(cond)?),
                         then,
                         otherwise,
                     });
@@ -580,7 +584,7 @@ impl Lowerer<'_> {
                     parts.push(Part::For {
                         key_var: key_var.clone(),
                         value_var: value_var.clone(),
-                        collection: self.expr(collection)?,
+                        collection: Box::new(self.expr(collection)?),
                         body,
                     });
                 }
@@ -759,7 +763,7 @@ pub fn lower_json(v: &serde_json::Value, file: usize) -> Result<Expr> {
             let mut items = Vec::new();
             for (k, v) in map {
                 let key = if k.contains("${") || k.contains("%{") {
-                    ObjectKey::Expr(json_template(k, file)?)
+                    ObjectKey::Expr(Box::new(json_template(k, file)?))
                 } else {
                     ObjectKey::Ident(k.as_str().into())
                 };

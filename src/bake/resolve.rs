@@ -729,9 +729,9 @@ impl<'a, 'o> Doc<'a, 'o> {
         }
         let mut pure = true;
         result.expr.walk(&mut |e| match &e.kind {
-            ExprKind::Call { name, .. }
-                if IMPURE_BUILTINS.contains(&name.as_str())
-                    || self.funcs.get(name.as_str()).is_some_and(|f| !f.pure) =>
+            ExprKind::Call(c)
+                if IMPURE_BUILTINS.contains(&c.name.as_str())
+                    || self.funcs.get(c.name.as_str()).is_some_and(|f| !f.pure) =>
             {
                 pure = false
             }
