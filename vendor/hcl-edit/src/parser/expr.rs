@@ -4,7 +4,9 @@ use super::nesting::{self, nested, operator_scope};
 use super::number::number as num;
 use super::repr::{decorated, prefix_decorated, spanned, suffix_decorated};
 use super::state::ExprParseState;
-use super::string::{cut_char, cut_ident, cut_tag, ident, raw_string, str_ident, string};
+use super::string::{
+    cut_char, cut_ident, cut_tag, ident, raw_string, scan_quoted, str_ident, string, QuotedScan,
+};
 use super::template::{heredoc_template, string_template};
 use super::trivia::{line_comment, sp, ws};
 
@@ -204,20 +206,29 @@ fn stringlike<'i>(
     state: &RefCell<ExprParseState>,
 ) -> impl ModalParser<Input<'i>, (), ContextError> + '_ {
     move |input: &mut Input<'i>| {
-        alt((
-            string.map(|string| {
-                state
-                    .borrow_mut()
-                    .on_expr_term(Expression::String(Decorated::new(string)));
-            }),
-            string_template.map(|template| {
-                state
-                    .borrow_mut()
-                    .on_expr_term(Expression::StringTemplate(template));
-            }),
-        ))
-        .parse_next(input)
+        let expr = string_or_template(input)?;
+        state.borrow_mut().on_expr_term(expr);
+        Ok(())
     }
+}
+
+/// `alt((string, string_template))`, skipping `string` where a byte scan
+/// shows that it would backtrack (see `string_or_template_combinators` in the
+/// tests).
+fn string_or_template(input: &mut Input) -> ModalResult<Expression> {
+    if scan_quoted(input) == QuotedScan::Template {
+        // `string` would stop at the template marker and backtrack; `alt`
+        // would then run `string_template` from the start, which is what this
+        // does directly.
+        return string_template
+            .map(Expression::StringTemplate)
+            .parse_next(input);
+    }
+    alt((
+        string.map(|string| Expression::String(Decorated::new(string))),
+        string_template.map(Expression::StringTemplate),
+    ))
+    .parse_next(input)
 }
 
 fn number<'i>(
@@ -897,5 +908,69 @@ fn func_args<'i>(
             ))),
         )
         .parse_next(input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::string::tests::string_reference;
+    use crate::parser::template::tests::string_template_reference;
+    use crate::parser::tests_support::{outcome_exact, random_token_strings};
+
+    /// `stringlike`'s choice as the combinators wrote it: `string`, then
+    /// `string_template`, each as written before their fast paths.
+    fn string_or_template_combinators(input: &mut Input) -> ModalResult<Expression> {
+        alt((
+            string_reference.map(|string| Expression::String(Decorated::new(string))),
+            string_template_reference.map(Expression::StringTemplate),
+        ))
+        .parse_next(input)
+    }
+
+    #[test]
+    fn fast_string_or_template_equals_the_combinators() {
+        let tokens = [
+            "\"",
+            "\"",
+            "\"",
+            "a",
+            " ",
+            "${x}",
+            "${ x }",
+            "${~x~}",
+            "${\"a\"}",
+            "${\"${x}\"}",
+            "%{if x}",
+            "%{ else }",
+            "%{endif}",
+            "%{for v in y}",
+            "%{~endfor~}",
+            "${",
+            "%{",
+            "}",
+            "$${",
+            "%%{",
+            "$",
+            "%",
+            "{",
+            "\\n",
+            "\\",
+            "\\q",
+            "\u{e9}",
+            "\n",
+            "${x",
+            "%{if",
+            "%{if x}a%{else}${x}%{endif}",
+            "%{for v in y}${v}%{endfor}",
+        ];
+        for s in random_token_strings(&tokens, 50_000, 9, 4) {
+            let s = format!("\"{s}");
+            assert_eq!(
+                outcome_exact(string_or_template, &s),
+                outcome_exact(string_or_template_combinators, &s),
+                "{s:?}"
+            );
+        }
     }
 }

@@ -11,10 +11,71 @@ use winnow::error::ErrMode;
 use winnow::token::{any, one_of, take, take_while};
 
 pub(super) fn string(input: &mut Input) -> ModalResult<String> {
+    if let QuotedScan::Plain(len) = scan_quoted(input) {
+        // `"`, `len` bytes without escapes or template markers, `"`: the
+        // combinators below would read the same bytes as one literal fragment.
+        let quoted = input.next_slice(len + 2);
+        return Ok(String::from(&quoted[1..=len]));
+    }
+    string_combinators(input)
+}
+
+/// `string` as hcl-edit wrote it, for everything but plain quoted strings.
+fn string_combinators(input: &mut Input) -> ModalResult<String> {
     delimited('"', opt(build_string(quoted_string_fragment)), '"')
         .map(Option::unwrap_or_default)
         .output_into()
         .parse_next(input)
+}
+
+/// What a quoted string at the start of the input holds, as far as the
+/// choice between [`string`] and a string template goes.
+#[derive(Debug, PartialEq)]
+pub(super) enum QuotedScan {
+    /// `"`, then `len` bytes without `\`, `${`, `%{`, `$${` or `%%{`, then
+    /// `"`: a plain string whose value is those bytes.
+    Plain(usize),
+    /// `"`, then (possibly escaped markers `$${`, `%%{` and) an unescaped
+    /// `${` or `%{` before any `\` or closing `"`: [`string`] fails with a
+    /// backtrack there, so only a string template can match.
+    Template,
+    /// Anything else (no `"` first, an escape, an escaped marker in a plain
+    /// string, no closing `"`): left to the combinators.
+    Other,
+}
+
+/// Scans a quoted string at the start of the input by bytes, the way
+/// `quoted_string_fragment` splits it into fragments (every stop byte is
+/// ASCII), without consuming anything.
+pub(super) fn scan_quoted(input: &Input) -> QuotedScan {
+    let rest: &str = input.peek_finish();
+    let bytes = rest.as_bytes();
+    if bytes.first() != Some(&b'"') {
+        return QuotedScan::Other;
+    }
+    let mut i = 1;
+    let mut plain = true;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' if plain => return QuotedScan::Plain(i - 1),
+            b'"' | b'\\' => return QuotedScan::Other,
+            b'$' | b'%' => {
+                let next = bytes.get(i + 1).copied();
+                if next == Some(b'{') {
+                    return QuotedScan::Template;
+                }
+                if next == Some(b) && bytes.get(i + 2) == Some(&b'{') {
+                    // An escaped marker: its own fragment.
+                    plain = false;
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    QuotedScan::Other
 }
 
 pub(super) fn build_string<'a, F>(
@@ -52,7 +113,7 @@ where
 /// A string fragment contains a fragment of a string being parsed: either
 /// a non-empty Literal (a series of non-escaped characters), a single
 /// parsed escaped character or an escaped template start marker.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(super) enum StringFragment<'a> {
     Literal(&'a str),
     EscapedChar(char),
@@ -60,7 +121,7 @@ pub(super) enum StringFragment<'a> {
 }
 
 /// An escaped marker which would start a template interpolation or directive if unescaped.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(super) enum EscapedMarker {
     Interpolation,
     Directive,
@@ -77,12 +138,32 @@ impl EscapedMarker {
 }
 
 pub(super) fn quoted_string_fragment<'a>(input: &mut Input<'a>) -> ModalResult<StringFragment<'a>> {
-    alt((
-        escaped_marker.map(StringFragment::EscapedMarker),
-        string_literal.map(StringFragment::Literal),
-        escaped_char.map(StringFragment::EscapedChar),
-    ))
-    .parse_next(input)
+    // The alternatives `escaped_marker`, `string_literal`, `escaped_char` in
+    // that order, picked by the first bytes: at most one of them can match
+    // there, and where none can, `escaped_char` fails like `string_literal`
+    // (a backtrack with an empty error, nothing consumed).
+    match starts_with_marker_or_backslash(input) {
+        Some(b'\\') => escaped_char
+            .map(StringFragment::EscapedChar)
+            .parse_next(input),
+        Some(_) => escaped_marker
+            .map(StringFragment::EscapedMarker)
+            .parse_next(input),
+        None => string_literal
+            .map(StringFragment::Literal)
+            .parse_next(input),
+    }
+}
+
+/// `Some(b'\\')` if the input starts with `\`, `Some(b'$')`/`Some(b'%')` if
+/// it starts with the escaped marker `$${`/`%%{`, `None` otherwise.
+fn starts_with_marker_or_backslash(input: &Input) -> Option<u8> {
+    let rest: &str = input.peek_finish();
+    match rest.as_bytes() {
+        [b'\\', ..] => Some(b'\\'),
+        [b @ (b'$' | b'%'), c, b'{', ..] if c == b => Some(*b),
+        _ => None,
+    }
 }
 
 pub(super) fn template_string_fragment<'a, F, T>(
@@ -92,11 +173,17 @@ where
     F: ModalParser<Input<'a>, T, ContextError>,
 {
     move |input: &mut Input<'a>| {
-        alt((
-            escaped_marker.map(StringFragment::EscapedMarker),
-            any_until(literal_end.by_ref()).map(StringFragment::Literal),
-        ))
-        .parse_next(input)
+        // `alt((escaped_marker, any_until(..)))`, picked by the first bytes:
+        // `escaped_marker` only matches at `$${` or `%%{`, and `any_until`
+        // never does there.
+        match starts_with_marker_or_backslash(input) {
+            Some(b'$' | b'%') => escaped_marker
+                .map(StringFragment::EscapedMarker)
+                .parse_next(input),
+            _ => any_until(literal_end.by_ref())
+                .map(StringFragment::Literal)
+                .parse_next(input),
+        }
     }
 }
 
@@ -242,9 +329,92 @@ pub(super) fn cut_str_ident<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::parser::tests_support::{outcome, random_strings};
+    use crate::parser::tests_support::{
+        outcome, outcome_exact, random_strings, random_token_strings,
+    };
+
+    /// `quoted_string_fragment` as the combinators wrote it before the
+    /// fast paths.
+    pub(in crate::parser) fn quoted_string_fragment_reference<'a>(
+        input: &mut Input<'a>,
+    ) -> ModalResult<StringFragment<'a>> {
+        alt((
+            escaped_marker.map(StringFragment::EscapedMarker),
+            string_literal_reference.map(StringFragment::Literal),
+            escaped_char.map(StringFragment::EscapedChar),
+        ))
+        .parse_next(input)
+    }
+
+    /// `template_string_fragment` as the combinators wrote it.
+    pub(in crate::parser) fn template_string_fragment_reference<'a, F, T>(
+        mut literal_end: F,
+    ) -> impl ModalParser<Input<'a>, StringFragment<'a>, ContextError>
+    where
+        F: ModalParser<Input<'a>, T, ContextError>,
+    {
+        move |input: &mut Input<'a>| {
+            alt((
+                escaped_marker.map(StringFragment::EscapedMarker),
+                any_until(literal_end.by_ref()).map(StringFragment::Literal),
+            ))
+            .parse_next(input)
+        }
+    }
+
+    /// `string` as the combinators wrote it before the fast paths.
+    pub(in crate::parser) fn string_reference(input: &mut Input) -> ModalResult<String> {
+        delimited(
+            '"',
+            opt(build_string(quoted_string_fragment_reference)),
+            '"',
+        )
+        .map(Option::unwrap_or_default)
+        .output_into()
+        .parse_next(input)
+    }
+
+    const STRING_TOKENS: [&str; 16] = [
+        "\"", "\"", "a", " ", "${", "%{", "}", "$${", "%%{", "$", "%", "{", "\\n", "\\", "\\q",
+        "\u{e9}",
+    ];
+
+    #[test]
+    fn fast_string_equals_the_combinators() {
+        for s in random_token_strings(&STRING_TOKENS, 20_000, 8, 5) {
+            for s in [format!("\"{s}"), s] {
+                assert_eq!(
+                    outcome_exact(string, &s),
+                    outcome_exact(string_reference, &s),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fast_fragments_equal_the_combinators() {
+        for s in random_token_strings(&STRING_TOKENS, 20_000, 6, 6) {
+            assert_eq!(
+                outcome_exact(quoted_string_fragment, &s),
+                outcome_exact(quoted_string_fragment_reference, &s),
+                "quoted on {s:?}"
+            );
+            assert_eq!(
+                outcome_exact(
+                    |i: &mut Input| template_string_fragment("${").parse_next(i),
+                    &s
+                ),
+                outcome_exact(
+                    |i: &mut Input| template_string_fragment_reference("${").parse_next(i),
+                    &s
+                ),
+                "template on {s:?}"
+            );
+        }
+    }
 
     /// `string_literal` as the combinators wrote it before the byte scan.
     fn string_literal_reference<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {

@@ -17,7 +17,10 @@ use crate::{SetSpan, Span, Spanned};
 
 use std::borrow::Cow;
 use winnow::ascii::{line_ending, space0};
-use winnow::combinator::{alt, delimited, not, opt, preceded, repeat, separated_pair, terminated};
+#[cfg(test)]
+use winnow::combinator::repeat;
+use winnow::combinator::{alt, delimited, not, opt, preceded, separated_pair, terminated};
+use winnow::error::{ErrMode, ParserError};
 use winnow::token::one_of;
 
 use hcl_primitives::ident::is_id_continue;
@@ -85,18 +88,55 @@ where
     build_string(template_string_fragment(literal_end))
 }
 
-fn elements<'a, P>(literal: P) -> impl ModalParser<Input<'a>, Vec<Element>, ContextError>
+fn elements<'a, P>(mut literal: P) -> impl ModalParser<Input<'a>, Vec<Element>, ContextError>
 where
     P: ModalParser<Input<'a>, Cow<'a, str>, ContextError>,
 {
-    repeat(
-        0..,
-        spanned(alt((
-            literal.map(|s| Element::Literal(Spanned::new(s.into()))),
-            interpolation.map(Element::Interpolation),
-            directive.map(|d| Element::Directive(Box::new(d))),
-        ))),
-    )
+    // `repeat(0.., spanned(alt((literal, interpolation, directive))))`, with
+    // the alternative picked by the next two bytes instead of tried in order
+    // (see `elements_combinators` in the tests): an interpolation only matches
+    // at `${` and a directive only at `%{`, where no literal parser of
+    // hcl-edit's matches (each stops at both). So wherever the picked
+    // alternative backtracks, the others would too.
+    move |input: &mut Input<'a>| {
+        let mut elements = Vec::new();
+        loop {
+            let start = input.checkpoint();
+            let len = input.eof_offset();
+            let rest: &str = input.peek_finish();
+            let element = match rest.as_bytes() {
+                [b'$', b'{', ..] => {
+                    spanned(interpolation.map(Element::Interpolation)).parse_next(input)
+                }
+                [b'%', b'{', ..] => {
+                    spanned(directive.map(|d| Element::Directive(Box::new(d)))).parse_next(input)
+                }
+                _ => spanned(
+                    literal
+                        .by_ref()
+                        .map(|s| Element::Literal(Spanned::new(s.into()))),
+                )
+                .parse_next(input),
+            };
+            match element {
+                Ok(element) => {
+                    // As `repeat` does: a parser that consumes nothing would loop forever.
+                    if input.eof_offset() == len {
+                        return Err(ParserError::assert(
+                            input,
+                            "`repeat` parsers must always consume",
+                        ));
+                    }
+                    elements.push(element);
+                }
+                Err(ErrMode::Backtrack(_)) => {
+                    input.reset(&start);
+                    return Ok(elements);
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
 }
 
 fn interpolation(input: &mut Input) -> ModalResult<Interpolation> {
@@ -224,4 +264,110 @@ where
                 Strip::from((strip_start.is_some(), strip_end.is_some())),
             )
         })
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::parser::string::tests::{
+        quoted_string_fragment_reference, template_string_fragment_reference,
+    };
+    use crate::parser::tests_support::{outcome_exact, random_token_strings};
+
+    /// `elements` as the combinators wrote it: the alternatives in order.
+    fn elements_combinators<'a, P>(
+        literal: P,
+    ) -> impl ModalParser<Input<'a>, Vec<Element>, ContextError>
+    where
+        P: ModalParser<Input<'a>, Cow<'a, str>, ContextError>,
+    {
+        repeat(
+            0..,
+            spanned(alt((
+                literal.map(|s| Element::Literal(Spanned::new(s.into()))),
+                interpolation.map(Element::Interpolation),
+                directive.map(|d| Element::Directive(Box::new(d))),
+            ))),
+        )
+    }
+
+    /// `string_template` as the combinators wrote it before the fast paths.
+    pub(in crate::parser) fn string_template_reference(
+        input: &mut Input,
+    ) -> ModalResult<StringTemplate> {
+        delimited(
+            '"',
+            elements_combinators(build_string(quoted_string_fragment_reference)),
+            '"',
+        )
+        .output_into()
+        .parse_next(input)
+    }
+
+    /// `template` as the combinators wrote it before the fast paths.
+    fn template_reference(input: &mut Input) -> ModalResult<Template> {
+        let literal_end = alt(("${", "%{"));
+        let literal = build_string(template_string_fragment_reference(literal_end));
+        elements_combinators(literal)
+            .output_into()
+            .parse_next(input)
+    }
+
+    const TOKENS: [&str; 32] = [
+        "\"",
+        "\"",
+        "\"",
+        "a",
+        " ",
+        "${x}",
+        "${ x }",
+        "${~x~}",
+        "${\"a\"}",
+        "${\"${x}\"}",
+        "%{if x}",
+        "%{ else }",
+        "%{endif}",
+        "%{for v in y}",
+        "%{~endfor~}",
+        "${",
+        "%{",
+        "}",
+        "$${",
+        "%%{",
+        "$",
+        "%",
+        "{",
+        "\\n",
+        "\\",
+        "\\q",
+        "\u{e9}",
+        "\n",
+        "${x",
+        "%{if",
+        "%{if x}a%{else}${x}%{endif}",
+        "%{for v in y}${v}%{endfor}",
+    ];
+
+    #[test]
+    fn fast_string_template_equals_the_combinators() {
+        for s in random_token_strings(&TOKENS, 50_000, 10, 7) {
+            let s = format!("\"{s}");
+            assert_eq!(
+                outcome_exact(string_template, &s),
+                outcome_exact(string_template_reference, &s),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_template_equals_the_combinators() {
+        for s in random_token_strings(&TOKENS, 50_000, 10, 8) {
+            assert_eq!(
+                outcome_exact(template, &s),
+                outcome_exact(template_reference, &s),
+                "{s:?}"
+            );
+        }
+    }
 }
