@@ -50,7 +50,24 @@ fn attempt(
     }
 }
 
+#[inline]
 pub(super) fn ws(input: &mut Input) -> ModalResult<()> {
+    // The common case, whitespace (or nothing) not followed by a comment,
+    // inline; the loop over comments out of line, so that this stays small.
+    let rest: &str = input.peek_finish();
+    let bytes = rest.as_bytes();
+    let n = bytes.iter().take_while(|&&b| is_multispace(b)).count();
+    if !matches!(bytes.get(n), Some(b'#' | b'/')) {
+        if n > 0 {
+            input.next_slice(n);
+        }
+        return Ok(());
+    }
+    ws_comments(input)
+}
+
+#[inline(never)]
+fn ws_comments(input: &mut Input) -> ModalResult<()> {
     loop {
         skip_bytes(input, is_multispace);
         if !matches!(peek_byte(input), Some(b'#' | b'/')) {
@@ -62,7 +79,23 @@ pub(super) fn ws(input: &mut Input) -> ModalResult<()> {
     }
 }
 
+#[inline]
 pub(super) fn sp(input: &mut Input) -> ModalResult<()> {
+    // As in `ws`: the common case inline, comments out of line.
+    let rest: &str = input.peek_finish();
+    let bytes = rest.as_bytes();
+    let n = bytes.iter().take_while(|&&b| is_space(b)).count();
+    if bytes.get(n) != Some(&b'/') {
+        if n > 0 {
+            input.next_slice(n);
+        }
+        return Ok(());
+    }
+    sp_comments(input)
+}
+
+#[inline(never)]
+fn sp_comments(input: &mut Input) -> ModalResult<()> {
     loop {
         skip_bytes(input, is_space);
         if peek_byte(input) != Some(b'/') {
