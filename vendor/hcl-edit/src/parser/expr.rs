@@ -99,9 +99,10 @@ fn expr_inner<'i>(
             let suffix = ws_or_sp(state).span().parse_next(input)?;
 
             // Peek the next two bytes to identify the following operation, if any.
-            match peek(take::<_, _, ContextError>(2usize)).parse_next(input) {
+            let next = peek2(input);
+            match next {
                 // Conditional.
-                Ok(b) if b.starts_with('?') => {
+                _ if is_conditional(next) => {
                     state.borrow_mut().on_ws(suffix);
                     return conditional(state)
                         .span()
@@ -118,13 +119,7 @@ fn expr_inner<'i>(
                 //
                 // After the binary operations are consumed, the loop is entered again to consume
                 // a potentially following conditional.
-                Ok(b)
-                    if !(b == "//" || b == "/*")
-                        && (b == "=="
-                            || b.starts_with([
-                                '!', '<', '>', '+', '-', '*', '/', '%', '&', '|',
-                            ])) =>
-                {
+                _ if is_binary_op(next) => {
                     input.reset(&checkpoint);
                     binary_ops(state)
                         .span()
@@ -180,13 +175,13 @@ fn expr_term_inner<'i>(
         let suffix = ws_or_sp(state).span().parse_next(input)?;
 
         // Peek the next two bytes to identify the following operation, if any.
-        match peek(take::<_, _, ContextError>(2usize)).parse_next(input) {
+        match peek2(input) {
             // Traversal operator.
             //
             // The sequence `..` might introduce a `...` operator within a for object expr
             // or after the last argument of a function call, do not mistakenly parse it as
             // a `.` traversal operator.
-            Ok(b) if b != ".." && b.starts_with(['.', '[']) => {
+            next if is_traversal(next) => {
                 state.borrow_mut().on_ws(suffix);
                 traversal(state)
                     .span()
@@ -200,6 +195,48 @@ fn expr_term_inner<'i>(
             }
         }
     }
+}
+
+/// The next two characters where the callers below need them: `Some` with
+/// their bytes if at least two characters follow and the first is ASCII.
+///
+/// This replaces `peek(take(2usize))`, which counts characters: every
+/// pattern matched on its result starts with an ASCII character, and after
+/// one the second character starts at the second byte (a non-ASCII one
+/// then matches no ASCII pattern, as a lead byte matches no ASCII byte).
+/// The `*_reference` forms in the tests match on `peek(take(2usize))`.
+fn peek2(input: &Input) -> Option<[u8; 2]> {
+    let rest: &str = input.peek_finish();
+    match rest.as_bytes() {
+        [a, b, ..] if a.is_ascii() => Some([*a, *b]),
+        _ => None,
+    }
+}
+
+/// A conditional (`?`) follows.
+fn is_conditional(next: Option<[u8; 2]>) -> bool {
+    matches!(next, Some([b'?', _]))
+}
+
+/// A binary operator follows. `//` and `/*` are comment starts, not a
+/// division, and a single `=` may be an object key-value separator, hence
+/// `==`.
+fn is_binary_op(next: Option<[u8; 2]>) -> bool {
+    match next {
+        Some([b'/', b'/' | b'*']) | None => false,
+        Some([b'=', b'=']) => true,
+        Some([a, _]) => matches!(
+            a,
+            b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|'
+        ),
+    }
+}
+
+/// A traversal operator (`.` or `[`) follows. The sequence `..` might
+/// introduce a `...` operator within a for object expr or after the last
+/// argument of a function call, and is not a `.` traversal operator.
+fn is_traversal(next: Option<[u8; 2]>) -> bool {
+    matches!(next, Some([b'.' | b'[', _])) && next != Some([b'.', b'.'])
 }
 
 fn stringlike<'i>(
@@ -789,42 +826,40 @@ fn identlike<'i>(
         // we actually encounter a function call.
         let suffix = ws_or_sp(state).span().parse_next(input)?;
 
-        let expr = match peek(take::<_, _, ContextError>(2usize)).parse_next(input) {
-            Ok(peeked) if peeked == "::" || peeked.starts_with('(') => {
-                // This is a function call: parsed identifier starts a function namespace, or function
-                // arguments follow.
-                let mut ident = Decorated::new(Ident::new_unchecked(ident));
-                ident.decor_mut().set_suffix(RawString::from_span(suffix));
-                ident.set_span(span);
+        let next = peek2(input);
+        let expr = if let Some([b':', b':'] | [b'(', _]) = next {
+            // This is a function call: parsed identifier starts a function namespace, or function
+            // arguments follow.
+            let mut ident = Decorated::new(Ident::new_unchecked(ident));
+            ident.decor_mut().set_suffix(RawString::from_span(suffix));
+            ident.set_span(span);
 
-                let func_name = if peeked == "::" {
-                    // Consume the remaining namespace components and function name.
-                    let mut namespace = func_namespace_components(state).parse_next(input)?;
+            let func_name = if next == Some([b':', b':']) {
+                // Consume the remaining namespace components and function name.
+                let mut namespace = func_namespace_components(state).parse_next(input)?;
 
-                    // We already parsed the first namespace element before and the function name is
-                    // now part of the remaining namspace components, so we have to correct this.
-                    let name = namespace.pop().unwrap();
-                    namespace.insert(0, ident);
+                // We already parsed the first namespace element before and the function name is
+                // now part of the remaining namspace components, so we have to correct this.
+                let name = namespace.pop().unwrap();
+                namespace.insert(0, ident);
 
-                    FuncName { namespace, name }
-                } else {
-                    FuncName::from(ident)
-                };
+                FuncName { namespace, name }
+            } else {
+                FuncName::from(ident)
+            };
 
-                let func_args = func_args(state).parse_next(input)?;
-                let func_call = FuncCall::new(func_name, func_args);
-                Expression::FuncCall(Box::new(func_call))
-            }
-            _ => {
-                // This is not a function call: identifier is either keyword or variable name.
-                input.reset(&checkpoint);
+            let func_args = func_args(state).parse_next(input)?;
+            let func_call = FuncCall::new(func_name, func_args);
+            Expression::FuncCall(Box::new(func_call))
+        } else {
+            // This is not a function call: identifier is either keyword or variable name.
+            input.reset(&checkpoint);
 
-                match ident {
-                    "null" => Expression::null(),
-                    "true" => Expression::from(true),
-                    "false" => Expression::from(false),
-                    var => Expression::from(Ident::new_unchecked(var)),
-                }
+            match ident {
+                "null" => Expression::null(),
+                "true" => Expression::from(true),
+                "false" => Expression::from(false),
+                var => Expression::from(Ident::new_unchecked(var)),
             }
         };
 
@@ -916,7 +951,7 @@ mod tests {
     use super::*;
     use crate::parser::string::tests::string_reference;
     use crate::parser::template::tests::string_template_reference;
-    use crate::parser::tests_support::{outcome_exact, random_token_strings};
+    use crate::parser::tests_support::{outcome_exact, random_strings, random_token_strings};
 
     /// `stringlike`'s choice as the combinators wrote it: `string`, then
     /// `string_template`, each as written before their fast paths.
@@ -926,6 +961,40 @@ mod tests {
             string_template_reference.map(Expression::StringTemplate),
         ))
         .parse_next(input)
+    }
+
+    /// The conditions on `peek(take(2usize))` that `peek2` and the
+    /// `is_*` functions replace, as hcl-edit wrote them.
+    fn peeked_reference(s: &str) -> (bool, bool, bool, bool, bool) {
+        let peeked = peek(take::<_, _, ContextError>(2usize)).parse_next(&mut new_input(s));
+        let conditional = matches!(peeked, Ok(b) if b.starts_with('?'));
+        let binary = matches!(peeked, Ok(b)
+            if !(b == "//" || b == "/*")
+                && (b == "=="
+                    || b.starts_with(['!', '<', '>', '+', '-', '*', '/', '%', '&', '|'])));
+        let traversal = matches!(peeked, Ok(b) if b != ".." && b.starts_with(['.', '[']));
+        let namespace = matches!(peeked, Ok(b) if b == "::");
+        let call = matches!(peeked, Ok(b) if b == "::" || b.starts_with('('));
+        (conditional, binary, traversal, namespace, call)
+    }
+
+    #[test]
+    fn peek2_equals_peek_take_2() {
+        let alphabet = [
+            '?', '/', '*', '=', '!', '<', '>', '+', '-', '%', '&', '|', '.', '[', ':', '(', 'a',
+            ' ', '\u{e9}', '\u{65e5}',
+        ];
+        for s in random_strings(&alphabet, 20_000, 4, 9) {
+            let next = peek2(&new_input(&s));
+            let fast = (
+                is_conditional(next),
+                is_binary_op(next),
+                is_traversal(next),
+                next == Some([b':', b':']),
+                matches!(next, Some([b':', b':'] | [b'(', _])),
+            );
+            assert_eq!(fast, peeked_reference(&s), "{s:?}");
+        }
     }
 
     #[test]
