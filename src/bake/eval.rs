@@ -68,14 +68,24 @@ impl<'a> Scope<'a> {
     }
 }
 
+thread_local! {
+    static TEMPLATE_BUFFER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
 pub fn eval(e: &Expr, scope: &Scope, g: &mut dyn Globals) -> Result<Value> {
     match &e.kind {
         ExprKind::Literal(v) => Ok(v.clone()),
         ExprKind::Parens(x) | ExprKind::TemplateWrap(x) => eval(x, scope, g),
         ExprKind::Template(parts) => {
-            let mut out = String::new();
-            render_parts(parts, scope, g, &mut out)?;
-            Ok(Value::String(out.into()))
+            // Rendered into this thread's reused buffer, then copied once into
+            // its final form (inline, or one shared allocation). A template
+            // nested in an interpolation finds the buffer taken and uses its own.
+            let mut out = TEMPLATE_BUFFER.take();
+            out.clear();
+            let rendered = render_parts(parts, scope, g, &mut out);
+            let value = rendered.map(|()| Value::String(Str::new(&out)));
+            TEMPLATE_BUFFER.set(out);
+            value
         }
         ExprKind::Tuple(items) => Ok(Value::Tuple(
             items
