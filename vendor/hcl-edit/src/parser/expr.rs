@@ -92,6 +92,10 @@ fn expr_inner<'i>(
 
         expr_term_inner(state).parse_next(input)?;
 
+        // How the last chain of binary operations ended if the operation after it failed with a
+        // backtrack error (see `binary_ops`).
+        let mut failed_op: Option<FailedOp<'i>> = None;
+
         loop {
             let checkpoint = input.checkpoint();
             // Parse the next whitespace sequence and only add it as decor suffix to the expression
@@ -121,10 +125,17 @@ fn expr_inner<'i>(
                 // a potentially following conditional.
                 _ if is_binary_op(next) => {
                     input.reset(&checkpoint);
-                    binary_ops(state)
-                        .span()
-                        .map(|span| state.borrow_mut().on_span(start..span.end))
-                        .parse_next(input)?;
+                    if let Some(failed) = failed_op.take().filter(|_| replay_failed_ops()) {
+                        // The previous chain stopped here because the binary operation that
+                        // follows failed with a backtrack error. Parsing it again (as hcl-edit
+                        // did) fails the same way: it is the chain's first operation now, so
+                        // `binary_ops` returns that error where the operation left the input.
+                        // Repeating the parse at every nesting level took time exponential in
+                        // the depth (fuzz/regressions/bake-slow-parse-*).
+                        input.reset(&failed.at);
+                        return Err(failed.error);
+                    }
+                    failed_op = Some(binary_ops(state, input, start)?);
                 }
                 // None of the above matched or we hit the end of input.
                 _ => {
@@ -372,33 +383,76 @@ fn unary_operator(input: &mut Input) -> ModalResult<UnaryOperator> {
     .parse_next(input)
 }
 
+/// A binary operation that failed with a backtrack error after a chain of at least one: the
+/// error and where the operation left the input.
+struct FailedOp<'i> {
+    error: ErrMode<ContextError>,
+    at: <Input<'i> as Stream>::Checkpoint,
+}
+
+/// Whether `expr_inner` replays a [`FailedOp`] instead of parsing the operation again; off only
+/// in the test that compares both.
+#[cfg(not(test))]
+fn replay_failed_ops() -> bool {
+    true
+}
+
+#[cfg(test)]
+thread_local! {
+    static REPLAY_FAILED_OPS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    static FAILED_OPS_REPLAYED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+fn replay_failed_ops() -> bool {
+    let replay = REPLAY_FAILED_OPS.with(std::cell::Cell::get);
+    if replay {
+        FAILED_OPS_REPLAYED.with(|n| n.set(n.get() + 1));
+    }
+    replay
+}
+
+/// Parses a chain of binary operations and their terms (the span from `start` becomes the
+/// expression's span). The chain ends where the next operation fails with a backtrack error, and
+/// that failure is returned so that `expr_inner` need not parse the operation again.
+///
+/// Not inlined: inlined into `expr_inner`, it cost 0.4 M instructions on the bench tree, most
+/// of whose expressions have no binary operator.
+#[inline(never)]
 fn binary_ops<'i>(
     state: &RefCell<ExprParseState>,
-) -> impl ModalParser<Input<'i>, (), ContextError> + '_ {
-    move |input: &mut Input<'i>| {
-        let mut ops = Vec::new();
+    input: &mut Input<'i>,
+    start: usize,
+) -> ModalResult<FailedOp<'i>> {
+    let mut ops = Vec::new();
+    let failed;
 
-        loop {
-            let checkpoint = input.checkpoint();
+    loop {
+        let checkpoint = input.checkpoint();
 
-            match binary_op(state, input, ops.len() + 1) {
-                Ok(op) => ops.push(op),
-                // No further binary operation follows, rewind to the end of the last one.
-                Err(ErrMode::Backtrack(_)) if !ops.is_empty() => {
-                    input.reset(&checkpoint);
-                    break;
-                }
-                Err(err) => return Err(err),
+        match binary_op(state, input, ops.len() + 1) {
+            Ok(op) => ops.push(op),
+            // No further binary operation follows, rewind to the end of the last one.
+            Err(error @ ErrMode::Backtrack(_)) if !ops.is_empty() => {
+                failed = FailedOp {
+                    error,
+                    at: input.checkpoint(),
+                };
+                input.reset(&checkpoint);
+                break;
             }
+            Err(err) => return Err(err),
         }
-
-        // Binary operations are parsed iteratively, but each operator adds a level to the
-        // resulting expression tree. Track the operator depth of the tree to avoid building trees
-        // which overflow the stack when traversed recursively.
-        nesting::add_operator_depth(input, ops.len());
-        state.borrow_mut().on_binary_ops(ops);
-        Ok(())
     }
+
+    // Binary operations are parsed iteratively, but each operator adds a level to the
+    // resulting expression tree. Track the operator depth of the tree to avoid building trees
+    // which overflow the stack when traversed recursively.
+    nesting::add_operator_depth(input, ops.len());
+    let mut state = state.borrow_mut();
+    state.on_binary_ops(ops);
+    state.on_span(start..input.previous_token_end());
+    Ok(failed)
 }
 
 /// Parses the `operators`th binary operator of a chain and the expression term following it.
@@ -994,6 +1048,113 @@ mod tests {
                 matches!(next, Some([b':', b':'] | [b'(', _])),
             );
             assert_eq!(fast, peeked_reference(&s), "{s:?}");
+        }
+    }
+
+    /// Parses `s` as a body, replaying failed binary operations or (as
+    /// hcl-edit did) parsing them again.
+    fn body_outcome(s: &str, replay: bool) -> Result<(String, &str), (String, &str)> {
+        REPLAY_FAILED_OPS.with(|r| r.set(replay));
+        let outcome = outcome_exact(super::super::structure::body, s);
+        REPLAY_FAILED_OPS.with(|r| r.set(true));
+        outcome
+    }
+
+    #[test]
+    fn replayed_binary_op_failures_equal_parsing_again() {
+        let tokens = [
+            "a",
+            "b",
+            "1",
+            " ",
+            "\n",
+            "{",
+            "{",
+            "}",
+            "[",
+            "]",
+            "(",
+            ")",
+            "<",
+            ">",
+            "=",
+            "==",
+            "!=",
+            "<=",
+            "-",
+            "+",
+            "!",
+            "&",
+            "&&",
+            "|",
+            "||",
+            "/",
+            "*",
+            "%",
+            "?",
+            ":",
+            ",",
+            ".",
+            "...",
+            "=>",
+            "\"s\"",
+            "\"${a<}\"",
+            "for x in y:",
+            " if ",
+            "f(",
+            "a.b",
+            "[*]",
+            "# c\n",
+            "/*",
+            "*/",
+            "//",
+            "<<E\nx\nE\n",
+            "x < y < {",
+            "x + y - (",
+            "x * y / [",
+            "a && !",
+            "x < y <",
+            "x = y <",
+            "x < y < -",
+            "< {",
+        ];
+        let replayed_before = FAILED_OPS_REPLAYED.with(std::cell::Cell::get);
+        for s in random_token_strings(&tokens, 60_000, 14, 6) {
+            for s in [
+                format!("a = {s}"),
+                format!("a = x < y < {{{s}"),
+                format!("a = [x < y < {s}"),
+            ] {
+                assert_eq!(body_outcome(&s, true), body_outcome(&s, false), "{s:?}");
+            }
+        }
+        let replayed = FAILED_OPS_REPLAYED.with(std::cell::Cell::get) - replayed_before;
+        assert!(
+            replayed > 10_000,
+            "only {replayed} failed operations replayed"
+        );
+    }
+
+    /// Inputs that took seconds to reject when every nesting level parsed its
+    /// failing binary operation twice (fuzz/regressions/bake-slow-parse-*):
+    /// rejected in milliseconds, debug build included, with the error at the
+    /// same place.
+    #[test]
+    fn nested_failing_binary_operations_are_parsed_once() {
+        // 40 levels of `x < y < {`: 2^40 parses of the innermost level before.
+        let deep = format!("a = {}", "x < y < {".repeat(40));
+        let slow_2 = concat!(
+            "D_={\rD={\rV/iDnuD_<{g>VD_<{\rViD>g>VD_<{\rV/i>V/i>_>__<{g>VD_<{\rViD>g>VD_<{\r",
+            "\rV/iD+nulliD>g>VD_<{g>VD_<{\rViD>g>VD_<{\rV/i>lVD_<{g>e.hclVD_<{\rViD>g>VD_<{\r",
+            "\rV/iD+nulliD>g>VD_<{g>VD_<{\rViD>g>VD_<{\rV/i>V/i>_>__<{g>VD_<{\rViD>g>VD_<{\r",
+            "\rV/iD+nulliD>g>VD_<{g>VD_<{\rViD>g>VD_<{\rV/i>V/i>_>_Y=",
+        );
+        for s in [deep.as_str(), slow_2] {
+            let start = std::time::Instant::now();
+            let error = crate::parser::parse_body(s).unwrap_err();
+            let elapsed = start.elapsed();
+            assert!(elapsed.as_secs_f64() < 0.5, "{elapsed:?} for {s:?}");
+            assert_eq!((error.location().line(), error.location().column()), (1, 1));
         }
     }
 
