@@ -1,7 +1,7 @@
 use crate::expr::Expression;
 use crate::{Decor, Decorate, Decorated, Ident, RawString, Span};
 use std::ops::{self, Range};
-use vecmap::map::{MutableKeys, VecMap};
+use vecmap::map::{Entry, MutableKeys, VacantEntry, VecMap};
 
 /// An owning iterator over the entries of an `Object`.
 ///
@@ -81,6 +81,20 @@ impl Object {
     #[inline]
     pub fn get(&self, key: &ObjectKey) -> Option<&ObjectValue> {
         self.items.get(key)
+    }
+
+    /// The vacant entry for `key`, or `None` if the object holds an equal key.
+    ///
+    /// For the parser, which rejects a redefined key before parsing its value and inserts the
+    /// pair afterwards: one scan of the keys instead of `contains_key`'s and `insert`'s.
+    pub(crate) fn vacant_entry(
+        &mut self,
+        key: ObjectKey,
+    ) -> Option<VacantEntry<'_, ObjectKey, ObjectValue>> {
+        match self.items.entry(key) {
+            Entry::Vacant(entry) => Some(entry),
+            Entry::Occupied(_) => None,
+        }
     }
 
     /// Return a mutable reference to the value stored for `key`, if it is present, else `None`.
@@ -464,6 +478,53 @@ mod tests {
     use super::*;
     use crate::expr::Array;
     use pretty_assertions::assert_eq;
+
+    /// `vacant_entry` and an insert into it, as the parser uses them, against
+    /// `contains_key` and `insert`, as hcl-edit's parser used them, on random
+    /// sequences of keys that repeat, with and without decor.
+    #[test]
+    fn vacant_entry_equals_contains_key_and_insert() {
+        let keys = [
+            ObjectKey::from(Ident::new("a")),
+            ObjectKey::from(Ident::new("b")),
+            ObjectKey::from(Expression::from("a")),
+            ObjectKey::from(Expression::from(1)),
+            ObjectKey::from(Expression::from(Ident::new("a"))),
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..2_000 {
+            let mut fast = Object::new();
+            let mut reference = Object::new();
+            for i in 0..6 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let mut key = keys[(state % 5) as usize].clone();
+                if state & 32 != 0 {
+                    key.decorate((" ", "  "));
+                }
+                let value = ObjectValue::from(Expression::from(i));
+                let inserted = match fast.vacant_entry(key.clone()) {
+                    Some(entry) => {
+                        entry.insert(value.clone());
+                        true
+                    }
+                    None => false,
+                };
+                assert_eq!(inserted, !reference.contains_key(&key));
+                if inserted {
+                    assert_eq!(reference.insert(key, value), None);
+                }
+                assert_eq!(fast, reference);
+                let decor = |o: &Object| {
+                    o.iter()
+                        .map(|(k, _)| format!("{:?}", k.decor()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(decor(&fast), decor(&reference));
+            }
+        }
+    }
 
     #[test]
     fn object_access() {

@@ -644,8 +644,13 @@ fn object_items<'i>(
 
             let checkpoint = input.checkpoint();
             let mut key = object_key(input)?;
+            // Before the check (hcl-edit set it after parsing the value): keys compare without
+            // their decor, and the key is not used in between.
+            key.decor_mut().set_prefix(trailing);
 
-            if object.contains_key(&key) {
+            // The entry the key and its value go into once the value is parsed: this scans the
+            // keys once, where `contains_key` and `insert` scanned them twice.
+            let Some(entry) = object.vacant_entry(key) else {
                 input.reset(&checkpoint);
                 return cut_err(fail)
                     .context(StrContext::Label("object item"))
@@ -653,10 +658,9 @@ fn object_items<'i>(
                         "unique object key; found redefined object key",
                     )))
                     .parse_next(input);
-            }
+            };
 
             let mut value = object_value(input)?;
-            key.decor_mut().set_prefix(trailing);
 
             // Look for the closing brace and return or consume the object item separator and proceed
             // with the next object item, if any.
@@ -665,7 +669,7 @@ fn object_items<'i>(
             let value_terminator = match ch {
                 '}' => {
                     value.set_terminator(ObjectValueTerminator::None);
-                    object.insert(key, value);
+                    entry.insert(value);
                     state.borrow_mut().on_expr_term(Expression::Object(object));
                     return Ok(());
                 }
@@ -707,7 +711,7 @@ fn object_items<'i>(
             };
 
             value.set_terminator(value_terminator);
-            object.insert(key, value);
+            entry.insert(value);
         }
     }
 }
