@@ -286,15 +286,34 @@ pub(super) fn ident(input: &mut Input) -> ModalResult<Decorated<Ident>> {
         .parse_next(input)
 }
 
+/// `ASCII_IDENT[b]` for an ASCII identifier byte `b`: `IDENT_START` for
+/// letters and `_`, `IDENT_CONTINUE` for digits and `-`, and 0 for every other
+/// byte (non-ASCII ones included).
+const ASCII_IDENT: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut c: u8 = 0;
+    while c < 128 {
+        if c.is_ascii_alphabetic() || c == b'_' {
+            table[c as usize] = IDENT_START;
+        } else if c.is_ascii_digit() || c == b'-' {
+            table[c as usize] = IDENT_CONTINUE;
+        }
+        c += 1;
+    }
+    table
+};
+const IDENT_START: u8 = 2;
+const IDENT_CONTINUE: u8 = 1;
+
 pub(super) fn str_ident<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
     // ASCII identifiers (nearly all) by bytes; anything else by characters.
     let rest: &str = input.peek_finish();
     let bytes = rest.as_bytes();
-    if matches!(bytes.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_') {
+    if matches!(bytes.first(), Some(b) if ASCII_IDENT[usize::from(*b)] == IDENT_START) {
         let n = bytes
             .iter()
-            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            .count();
+            .position(|&b| ASCII_IDENT[usize::from(b)] == 0)
+            .unwrap_or(bytes.len());
         if bytes.get(n).is_none_or(u8::is_ascii) {
             return Ok(input.next_slice(n));
         }
