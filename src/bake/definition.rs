@@ -88,7 +88,7 @@ impl Config {
     }
 
     fn find_group(&self, name: &str) -> Option<&Group> {
-        self.groups.iter().find(|g| g.name == name)
+        self.group_index.get(name).map(|&i| &self.groups[i])
     }
 
     /// Names of targets matching a `--set` pattern (`path.Match` glob).

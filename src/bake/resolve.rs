@@ -59,6 +59,9 @@ pub struct Config {
     pub targets: Vec<Target>,
     /// Target name → index in `targets` (names are unique after merging).
     pub target_index: FastMap<String, usize>,
+    /// Group name → index in `groups` of the first group of that name (a
+    /// matrix block's group may repeat a name; the first one is buildx's).
+    pub group_index: FastMap<String, usize>,
     /// Where each target and group came from, for diagnostics (`matrix check`).
     pub target_origins: FastMap<String, Origin>,
     pub group_origins: FastMap<String, Origin>,
@@ -519,6 +522,9 @@ impl<'a, 'o> Doc<'a, 'o> {
             g.targets = dedup(std::mem::take(&mut g.targets));
         }
         config.target_index = target_index;
+        for (i, g) in config.groups.iter().enumerate() {
+            config.group_index.entry(g.name.clone()).or_insert(i);
+        }
         config.variables = body
             .blocks
             .iter()
