@@ -218,9 +218,14 @@ impl JsonWriter {
     }
 
     fn newline(&mut self) {
-        self.out.push(b'\n');
-        for _ in 0..self.depth {
-            self.out.extend_from_slice(b"  ");
+        // A newline and the indentation in one copy (two spaces per level).
+        const LINE: &[u8] = b"\n                                                                ";
+        let width = 1 + 2 * self.depth;
+        if width <= LINE.len() {
+            self.out.extend_from_slice(&LINE[..width]);
+        } else {
+            self.out.push(b'\n');
+            self.out.resize(self.out.len() + 2 * self.depth, b' ');
         }
     }
 
