@@ -7,7 +7,21 @@ use std::borrow::Cow;
 /// Fields borrow from `s` unless they contain a doubled quote (`""`): these
 /// strings are validated for every target, so the common case allocates once.
 pub fn parse_line(s: &str) -> Result<Vec<Cow<'_, str>>, String> {
-    let line = s.split('\n').next().unwrap_or("").trim_end_matches('\r');
+    let line = match memchr::memchr(b'\n', s.as_bytes()) {
+        Some(end) => &s[..end],
+        None => s,
+    };
+    let line = line.trim_end_matches('\r');
+    // Without a quote (nearly every cache, output and secret spec) the fields
+    // are the comma-separated pieces: one pass instead of three per field.
+    if memchr::memchr(b'"', line.as_bytes()).is_none() {
+        return Ok(line.split(',').map(Cow::Borrowed).collect());
+    }
+    parse_quoted_line(s, line)
+}
+
+/// [`parse_line`] of a line with a quote somewhere.
+fn parse_quoted_line<'s>(s: &str, line: &'s str) -> Result<Vec<Cow<'s, str>>, String> {
     let mut fields = Vec::new();
     let mut rest = line;
     loop {
@@ -75,6 +89,21 @@ pub fn parse_go_bool(s: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quote-free fast path gives what the general parser gives.
+    #[test]
+    fn lines_without_quotes_split_as_the_general_parser_does() {
+        let pieces = ["", "a", "type=registry", "ref=x:y", ",", ",,", "\r", " ", "\n", "b\nc"];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    let line = s.split('\n').next().unwrap_or("").trim_end_matches('\r');
+                    assert_eq!(parse_line(&s), parse_quoted_line(&s, line), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn splits_quoted_fields() {
