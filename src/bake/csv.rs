@@ -93,7 +93,18 @@ mod tests {
     /// The quote-free fast path gives what the general parser gives.
     #[test]
     fn lines_without_quotes_split_as_the_general_parser_does() {
-        let pieces = ["", "a", "type=registry", "ref=x:y", ",", ",,", "\r", " ", "\n", "b\nc"];
+        let pieces = [
+            "",
+            "a",
+            "type=registry",
+            "ref=x:y",
+            ",",
+            ",,",
+            "\r",
+            " ",
+            "\n",
+            "b\nc",
+        ];
         for a in pieces {
             for b in pieces {
                 for c in pieces {
