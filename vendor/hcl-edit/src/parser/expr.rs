@@ -264,13 +264,24 @@ fn stringlike<'i>(
 /// shows that it would backtrack (see `string_or_template_combinators` in the
 /// tests).
 fn string_or_template(input: &mut Input) -> ModalResult<Expression> {
-    if scan_quoted(input) == QuotedScan::Template {
-        // `string` would stop at the template marker and backtrack; `alt`
-        // would then run `string_template` from the start, which is what this
-        // does directly.
-        return string_template
-            .map(Expression::StringTemplate)
-            .parse_next(input);
+    match scan_quoted(input) {
+        QuotedScan::Plain(len) => {
+            // What `string` does for this scan (it would scan again): `alt`
+            // returns the string it parses.
+            let quoted = input.next_slice(len + 2);
+            return Ok(Expression::String(Decorated::new(String::from(
+                &quoted[1..=len],
+            ))));
+        }
+        QuotedScan::Template => {
+            // `string` would stop at the template marker and backtrack; `alt`
+            // would then run `string_template` from the start, which is what
+            // this does directly.
+            return string_template
+                .map(Expression::StringTemplate)
+                .parse_next(input);
+        }
+        QuotedScan::Other => {}
     }
     alt((
         string.map(|string| Expression::String(Decorated::new(string))),

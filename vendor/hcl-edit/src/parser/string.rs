@@ -55,11 +55,16 @@ pub(super) fn scan_quoted(input: &Input) -> QuotedScan {
     }
     let mut i = 1;
     let mut plain = true;
-    while let Some(&b) = bytes.get(i) {
+    // Skip to the next byte that matters (`STRING_STOP`); every other byte
+    // only advanced `i` by one.
+    while let Some(n) = skip_to_string_stop(&bytes[i..]) {
+        i += n;
+        let b = bytes[i];
         match b {
             b'"' if plain => return QuotedScan::Plain(i - 1),
             b'"' | b'\\' => return QuotedScan::Other,
-            b'$' | b'%' => {
+            _ => {
+                // `$` or `%`.
                 let next = bytes.get(i + 1).copied();
                 if next == Some(b'{') {
                     return QuotedScan::Template;
@@ -72,10 +77,26 @@ pub(super) fn scan_quoted(input: &Input) -> QuotedScan {
                     i += 1;
                 }
             }
-            _ => i += 1,
         }
     }
     QuotedScan::Other
+}
+
+/// `STRING_STOP[b]` is true for the bytes that end or interrupt a quoted
+/// string literal: `"`, `\`, `$` and `%`.
+const STRING_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'$' as usize] = true;
+    table[b'%' as usize] = true;
+    table
+};
+
+/// The index of the first byte in `bytes` for which `STRING_STOP` is true.
+#[inline]
+fn skip_to_string_stop(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| STRING_STOP[usize::from(b)])
 }
 
 pub(super) fn build_string<'a, F>(
@@ -197,18 +218,23 @@ fn string_literal<'a>(input: &mut Input<'a>) -> ModalResult<&'a str> {
     let rest: &str = input.peek_finish();
     let bytes = rest.as_bytes();
     let mut len = 0;
-    while let Some(&b) = bytes.get(len) {
-        match b {
-            b'"' | b'\\' => break,
-            b'$' | b'%' => {
-                let next = bytes.get(len + 1).copied();
-                if next == Some(b'{') || (next == Some(b) && bytes.get(len + 2) == Some(&b'{')) {
-                    break;
-                }
-                len += 1;
-            }
-            _ => len += 1,
+    loop {
+        let Some(n) = skip_to_string_stop(&bytes[len..]) else {
+            // No stop byte: the literal runs to the end of the input.
+            len = bytes.len();
+            break;
+        };
+        len += n;
+        let b = bytes[len];
+        if b == b'"' || b == b'\\' {
+            break;
         }
+        // `$` or `%`.
+        let next = bytes.get(len + 1).copied();
+        if next == Some(b'{') || (next == Some(b) && bytes.get(len + 2) == Some(&b'{')) {
+            break;
+        }
+        len += 1;
     }
     if len == 0 {
         return fail.parse_next(input);
