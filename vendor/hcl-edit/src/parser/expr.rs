@@ -90,7 +90,9 @@ fn expr_inner<'i>(
     move |input: &mut Input<'i>| {
         let start = input.current_token_start();
 
-        expr_term_inner(state).parse_next(input)?;
+        // The length of the whitespace `expr_term_inner` scanned after the term, if it left the
+        // input before it: the first scan below would find the same (see `reuse_scanned_ws`).
+        let mut term_ws = expr_term_inner(state).parse_next(input)?;
 
         // How the last chain of binary operations ended if the operation after it failed with a
         // backtrack error (see `binary_ops`).
@@ -100,7 +102,10 @@ fn expr_inner<'i>(
             let checkpoint = input.checkpoint();
             // Parse the next whitespace sequence and only add it as decor suffix to the expression
             // if we encounter conditional. We'll rewind the parser if none follows.
-            let suffix = ws_or_sp(state).span().parse_next(input)?;
+            let suffix = match term_ws.take().filter(|_| reuse_scanned_ws()) {
+                Some(len) => skip_scanned_ws(input, len),
+                None => ws_or_sp(state).span().parse_next(input)?,
+            };
 
             // Peek the next two bytes to identify the following operation, if any.
             let next = peek2(input);
@@ -147,9 +152,12 @@ fn expr_inner<'i>(
     }
 }
 
+/// Parses an expression term and the traversal that follows it, if any. Without a traversal, the
+/// input is left after the term and the output is the length of the whitespace that follows it
+/// (what `ws_or_sp` consumes there), for `expr_inner`.
 fn expr_term_inner<'i>(
     state: &RefCell<ExprParseState>,
-) -> impl ModalParser<Input<'i>, (), ContextError> + '_ {
+) -> impl ModalParser<Input<'i>, Option<usize>, ContextError> + '_ {
     move |input: &mut Input<'i>| {
         let start = input.current_token_start();
 
@@ -180,10 +188,16 @@ fn expr_term_inner<'i>(
         .parse_next(input)
         .map(|span| state.borrow_mut().on_span(span))?;
 
+        // The whitespace `identlike` scanned after an identifier, if it left the input before it.
+        let ident_ws = state.borrow_mut().take_term_ws();
+
         let checkpoint = input.checkpoint();
         // Parse the next whitespace sequence and only add it as decor suffix to the expression if
         // we encounter a traversal. We'll rewind the parser if none follows.
-        let suffix = ws_or_sp(state).span().parse_next(input)?;
+        let suffix = match ident_ws.filter(|_| reuse_scanned_ws()) {
+            Some(len) => skip_scanned_ws(input, len),
+            None => ws_or_sp(state).span().parse_next(input)?,
+        };
 
         // Peek the next two bytes to identify the following operation, if any.
         match peek2(input) {
@@ -197,15 +211,50 @@ fn expr_term_inner<'i>(
                 traversal(state)
                     .span()
                     .map(|span| state.borrow_mut().on_span(start..span.end))
-                    .parse_next(input)
+                    .parse_next(input)?;
+                Ok(None)
             }
             // None of the above matched or we hit the end of input.
             _ => {
                 input.reset(&checkpoint);
-                Ok(())
+                Ok(Some(suffix.len()))
             }
         }
     }
+}
+
+/// Consumes the `len` bytes of whitespace that `ws_or_sp` consumed at this place of the input
+/// before it was reset there, and returns their span, as `ws_or_sp(state).span()` does.
+///
+/// `ws_or_sp` depends only on the input and on whether the state allows newlines, so a second
+/// scan at the same place, with the state unchanged, consumes the same bytes (a scan that fails
+/// returned its error the first time).
+fn skip_scanned_ws(input: &mut Input, len: usize) -> std::ops::Range<usize> {
+    let start = input.current_token_start();
+    input.next_slice(len);
+    start..start + len
+}
+
+/// Whether `expr_term_inner` and `expr_inner` reuse the whitespace scanned after a term (see
+/// `skip_scanned_ws`) instead of scanning it again; off only in the test that compares both.
+#[cfg(not(test))]
+fn reuse_scanned_ws() -> bool {
+    true
+}
+
+#[cfg(test)]
+thread_local! {
+    static REUSE_SCANNED_WS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    static SCANNED_WS_REUSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+fn reuse_scanned_ws() -> bool {
+    let reuse = REUSE_SCANNED_WS.with(std::cell::Cell::get);
+    if reuse {
+        SCANNED_WS_REUSED.with(|n| n.set(n.get() + 1));
+    }
+    reuse
 }
 
 /// The next two characters where the callers below need them: `Some` with
@@ -924,12 +973,18 @@ fn identlike<'i>(
             // This is not a function call: identifier is either keyword or variable name.
             input.reset(&checkpoint);
 
-            match ident {
+            let expr = match ident {
                 "null" => Expression::null(),
                 "true" => Expression::from(true),
                 "false" => Expression::from(false),
                 var => Expression::from(Ident::new_unchecked(var)),
-            }
+            };
+
+            // `expr_term_inner` scans the same whitespace next.
+            let mut state = state.borrow_mut();
+            state.on_expr_term(expr);
+            state.set_term_ws(suffix.len());
+            return Ok(());
         };
 
         state.borrow_mut().on_expr_term(expr);
@@ -1148,6 +1203,89 @@ mod tests {
             replayed > 10_000,
             "only {replayed} failed operations replayed"
         );
+    }
+
+    /// `body` on `s`, reusing the whitespace scanned after terms or (as
+    /// hcl-edit did) scanning it again.
+    fn body_outcome_ws(s: &str, reuse: bool) -> Result<(String, &str), (String, &str)> {
+        REUSE_SCANNED_WS.with(|r| r.set(reuse));
+        let outcome = outcome_exact(super::super::structure::body, s);
+        REUSE_SCANNED_WS.with(|r| r.set(true));
+        outcome
+    }
+
+    #[test]
+    fn reused_whitespace_scans_equal_scanning_again() {
+        let tokens = [
+            "a",
+            "b",
+            "1",
+            "null",
+            "true",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\r",
+            "# c\n",
+            "// c\n",
+            "/* c */",
+            "/* c\n */",
+            "/*",
+            "*/",
+            "{",
+            "}",
+            "[",
+            "]",
+            "(",
+            ")",
+            "?",
+            ":",
+            "<",
+            "==",
+            "=",
+            "!",
+            "-",
+            "+",
+            "&&",
+            "||",
+            "/",
+            "*",
+            "%",
+            ",",
+            ".",
+            "..",
+            "...",
+            "=>",
+            "\"s\"",
+            "\"${a}\"",
+            "for x in y:",
+            " if ",
+            "f(",
+            "f::g(",
+            "::",
+            "a.b",
+            "[*]",
+            ".*",
+            "<<E\nx\nE\n",
+        ];
+        let reused_before = SCANNED_WS_REUSED.with(std::cell::Cell::get);
+        for s in random_token_strings(&tokens, 60_000, 12, 6) {
+            for s in [
+                format!("a = {s}"),
+                format!("a = [{s}"),
+                format!("a = f({s}"),
+            ] {
+                assert_eq!(
+                    body_outcome_ws(&s, true),
+                    body_outcome_ws(&s, false),
+                    "{s:?}"
+                );
+            }
+        }
+        let reused = SCANNED_WS_REUSED.with(std::cell::Cell::get) - reused_before;
+        assert!(reused > 10_000, "only {reused} whitespace scans reused");
     }
 
     /// Inputs that took seconds to reject when every nesting level parsed its

@@ -64,6 +64,9 @@ pub(super) struct ExprParseState {
     current: Option<Expression>,
     ws: Option<Range<usize>>,
     allow_newlines: bool,
+    /// The length of the whitespace after the identifier just parsed, which the parser scanned
+    /// and then left the input before (see `expr_term_inner`).
+    term_ws: Option<usize>,
 }
 
 impl ExprParseState {
@@ -139,6 +142,14 @@ impl ExprParseState {
         self.current = Some(parse_binary_op(tokens));
     }
 
+    pub(super) fn set_term_ws(&mut self, len: usize) {
+        self.term_ws = Some(len);
+    }
+
+    pub(super) fn take_term_ws(&mut self) -> Option<usize> {
+        self.term_ws.take()
+    }
+
     pub(super) fn allow_newlines(&mut self) {
         self.allow_newlines = true;
     }
@@ -158,6 +169,7 @@ impl Clone for ExprParseState {
             current: None,
             ws: None,
             allow_newlines: self.allow_newlines,
+            term_ws: None,
         }
     }
 }
