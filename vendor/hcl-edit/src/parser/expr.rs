@@ -8,7 +8,7 @@ use super::string::{
     cut_char, cut_ident, cut_tag, ident, raw_string, scan_quoted, str_ident, string, QuotedScan,
 };
 use super::template::{heredoc_template, string_template};
-use super::trivia::{line_comment, sp, ws};
+use super::trivia::{is_multispace, line_comment, sp, ws};
 
 use crate::expr::{
     Array, BinaryOperator, Expression, ForCond, ForExpr, ForIntro, FuncArgs, FuncCall, FuncName,
@@ -830,11 +830,38 @@ where
         // disambiguate. Otherwise an identifier like `format` will match both the `for` tag
         // and the following identifier which would fail parsing of arrays with identifier/func
         // call elements and objects with those as keys.
-        match peek((ws, "for", one_of(b" \t#/\n"))).parse_next(input) {
-            Ok(_) => for_expr_parser.parse_next(input),
-            Err(_) => items_parser.parse_next(input),
+        let is_for = match for_follows(input) {
+            Some(is_for) => is_for,
+            None => for_follows_combinators(input),
+        };
+        if is_for {
+            for_expr_parser.parse_next(input)
+        } else {
+            items_parser.parse_next(input)
         }
     }
+}
+
+/// Whether [`for_follows_combinators`] succeeds, decided by bytes where no comment follows the
+/// whitespace (`None` otherwise): `ws` then consumes just the whitespace bytes.
+fn for_follows(input: &Input) -> Option<bool> {
+    let rest: &str = input.peek_finish();
+    let bytes = rest.as_bytes();
+    let n = bytes.iter().take_while(|&&b| is_multispace(b)).count();
+    if matches!(bytes.get(n), Some(b'#' | b'/')) {
+        return None;
+    }
+    Some(
+        bytes[n..].starts_with(b"for")
+            && matches!(bytes.get(n + 3), Some(b' ' | b'\t' | b'#' | b'/' | b'\n')),
+    )
+}
+
+/// Whether a `for` intro follows, as hcl-edit decided it; the input is left where it was.
+fn for_follows_combinators(input: &mut Input) -> bool {
+    peek((ws, "for", one_of(b" \t#/\n")))
+        .parse_next(input)
+        .is_ok()
 }
 
 fn for_intro(input: &mut Input) -> ModalResult<ForIntro> {
@@ -1202,6 +1229,29 @@ mod tests {
         assert!(
             replayed > 10_000,
             "only {replayed} failed operations replayed"
+        );
+    }
+
+    #[test]
+    fn fast_for_follows_equals_the_combinators() {
+        let tokens = [
+            "for", "fo", "r", "f", " ", "\t", "\n", "\r", "\r\n", "#", "# c\n", "/", "//",
+            "// c\n", "/*", "*/", "/* c */", "x", "in", ":", "\u{e9}", "]", "}", "\"",
+        ];
+        let (mut decided, mut fors) = (0, 0);
+        for s in random_token_strings(&tokens, 50_000, 8, 7) {
+            let mut input = new_input(&s);
+            let expected = for_follows_combinators(&mut input);
+            assert_eq!(input.current_token_start(), 0, "{s:?}");
+            if let Some(fast) = for_follows(&new_input(&s)) {
+                assert_eq!(fast, expected, "{s:?}");
+                decided += 1;
+                fors += usize::from(fast);
+            }
+        }
+        assert!(
+            decided > 10_000 && fors > 500,
+            "{decided} decided, {fors} for"
         );
     }
 

@@ -19,7 +19,7 @@ fn skip_bytes(input: &mut Input, skip: impl Fn(u8) -> bool) {
     }
 }
 
-fn is_multispace(b: u8) -> bool {
+pub(super) fn is_multispace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
