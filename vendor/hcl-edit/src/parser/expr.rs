@@ -25,7 +25,7 @@ use winnow::combinator::{
     alt, cut_err, delimited, empty, fail, not, opt, peek, preceded, repeat, separated,
     separated_pair, terminated,
 };
-use winnow::error::ErrMode;
+use winnow::error::{ErrMode, ParserError};
 use winnow::stream::Location;
 use winnow::token::{any, none_of, one_of, take};
 
@@ -223,6 +223,20 @@ fn expr_term_inner<'i>(
     }
 }
 
+/// `not(tag)` for a literal `tag`, without running the literal parser and dropping its error:
+/// fails with the backtrack error `not` returns where the input starts with `tag`, and succeeds
+/// without consuming anything otherwise.
+fn not_tag<'i>(tag: &'static str) -> impl ModalParser<Input<'i>, (), ContextError> {
+    move |input: &mut Input<'i>| {
+        let rest: &str = input.peek_finish();
+        if rest.starts_with(tag) {
+            Err(ParserError::from_input(input))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Consumes the `len` bytes of whitespace that `ws_or_sp` consumed at this place of the input
 /// before it was reset there, and returns their span, as `ws_or_sp(state).span()` does.
 ///
@@ -378,7 +392,7 @@ fn traversal<'i>(
                 ws_or_sp(state),
                 // A `..` may indicate a for object expr containing a `...`, ensure there isn't a
                 // subsequent `.` traversal operator and backtrack if there is.
-                preceded(not(".."), traversal_operator.map(Decorated::new)),
+                preceded(not_tag(".."), traversal_operator.map(Decorated::new)),
             ),
         )
         .map(|operators| state.borrow_mut().on_traversal(operators))
@@ -619,7 +633,7 @@ fn array_items<'i>(
     move |input: &mut Input<'i>| {
         let values = separated(
             0..,
-            decorated(ws, preceded(not(']'), expr_with_state(state)), ws),
+            decorated(ws, preceded(not_tag("]"), expr_with_state(state)), ws),
             ',',
         );
 
@@ -1230,6 +1244,23 @@ mod tests {
             replayed > 10_000,
             "only {replayed} failed operations replayed"
         );
+    }
+
+    #[test]
+    fn not_tag_equals_not() {
+        let tokens = ["]", "..", ".", "...", "]]", "a", " ", "\u{e9}", "["];
+        for s in random_token_strings(&tokens, 5_000, 4, 8) {
+            assert_eq!(
+                outcome_exact(|i: &mut Input| not_tag("]").parse_next(i), &s),
+                outcome_exact(|i: &mut Input| not(']').parse_next(i), &s),
+                "{s:?}"
+            );
+            assert_eq!(
+                outcome_exact(|i: &mut Input| not_tag("..").parse_next(i), &s),
+                outcome_exact(|i: &mut Input| not("..").parse_next(i), &s),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
