@@ -347,9 +347,7 @@ impl Lowerer<'_> {
                     .ok_or_else(|| BakeError::at(span, "invalid number"))?;
                 ExprKind::Literal(Value::Number(v))
             }
-            hx::Expression::String(s) => {
-                ExprKind::Literal(Value::String(s.value().to_string().into()))
-            }
+            hx::Expression::String(s) => ExprKind::Literal(Value::string(s.value().as_str())),
             hx::Expression::Array(a) => {
                 ExprKind::Tuple(a.iter().map(|x| self.expr(x)).collect::<Result<_>>()?)
             }
@@ -779,10 +777,7 @@ pub fn lower_json(v: &serde_json::Value, file: usize) -> Result<Expr> {
 pub fn json_template(s: &str, file: usize) -> Result<Expr> {
     let span = Span::file_start(file);
     if !s.contains("${") && !s.contains("%{") {
-        return Ok(Expr::new(
-            ExprKind::Literal(Value::String(s.to_string().into())),
-            span,
-        ));
+        return Ok(Expr::new(ExprKind::Literal(Value::string(s)), span));
     }
     let t = hcl_edit::parser::parse_template(s)
         .map_err(|e| BakeError::at(span, format!("invalid template {s:?}: {}", e.message())))?;

@@ -1020,7 +1020,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                     .find_map(|(bi, ci)| self.field_cache.get(&(*bi, *ci, *f)))
                     .cloned()
                     .unwrap_or_else(|| empty_field(*kind));
-                obj.insert(f.to_string().into(), field_to_value(v));
+                obj.insert(Str::from(*f), field_to_value(v));
             }
             out.insert(name.clone().into(), Value::Object(obj));
         }
@@ -1250,7 +1250,7 @@ fn coerce_env(name: &str, env: &str, default: Value, span: Span) -> Result<Value
             )
             .with_help("use true/false (or 1/0, t/f)")
         }),
-        Value::String(_) | Value::Null => Ok(Value::String(env.to_string().into())),
+        Value::String(_) | Value::Null => Ok(Value::string(env)),
         Value::Number(_) => parse_go_float(env).map(|f| Value::Number(Number::from_f64(f))).ok_or_else(|| {
             BakeError::at(
                 span,

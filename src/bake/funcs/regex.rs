@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use regex::{Captures, Regex};
 
 use super::{PTy, Param, as_str, fixed_args};
-use crate::bake::value::Value;
+use crate::bake::value::{Str, Value};
 
 /// Rewrites Go-only semantics into the regex crate's dialect.
 fn translate(pat: &str) -> String {
@@ -132,7 +132,7 @@ fn result(re: &Regex, caps: &Captures, shape: &Shape) -> Value {
             let mut m = BTreeMap::new();
             for (i, name) in re.capture_names().enumerate().skip(1) {
                 if let Some(name) = name {
-                    m.insert(name.to_string().into(), text(i));
+                    m.insert(Str::from(name), text(i));
                 }
             }
             Value::Object(m)
