@@ -551,7 +551,7 @@ fn type_expr(e: &Expr) -> Result<convert::Ty> {
                             ObjectKey::Ident(s) => s.clone(),
                             ObjectKey::Expr(ke) => match &ke.kind {
                                 ExprKind::Literal(Value::String(s)) => s.clone(),
-                                ExprKind::Variable(s) => s.clone().into(),
+                                ExprKind::Variable(s) => Str::from(s.as_str()),
                                 _ => return Err(bad()),
                             },
                         };

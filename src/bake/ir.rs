@@ -514,7 +514,7 @@ impl Lowerer<'_> {
                     _ => "",
                 })
                 .collect();
-            return Ok(Expr::new(ExprKind::Literal(Value::String(s.into())), span));
+            return Ok(Expr::new(ExprKind::Literal(Value::string(s)), span));
         }
         Ok(Expr::new(ExprKind::Template(parts), span))
     }

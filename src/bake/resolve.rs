@@ -618,7 +618,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                     Some(v) => v.to_string(),
                     None => (self.opts.env)(name).unwrap_or_default(),
                 };
-                Value::String(s.into())
+                Value::string(s)
             }
             Some(expr) => {
                 let vars = self.vars_of(expr);
@@ -1009,7 +1009,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                 continue;
             }
             let mut obj = BTreeMap::new();
-            obj.insert(Str::new_static("name"), Value::String(name.clone().into()));
+            obj.insert(Str::new_static("name"), Value::string(name.as_str()));
             for (f, kind) in TARGET_FIELDS {
                 if *f == "shm-size" || *f == "ulimits" {
                     continue; // not visible to expressions in buildx 0.13.1
@@ -1022,7 +1022,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                     .unwrap_or_else(|| empty_field(*kind));
                 obj.insert(Str::from(*f), field_to_value(v));
             }
-            out.insert(name.clone().into(), Value::Object(obj));
+            out.insert(Str::from(name.as_str()), Value::Object(obj));
         }
         Value::Object(out)
     }

@@ -517,7 +517,7 @@ impl Parser<'_> {
                 let v = self.constant(&a.expr, &vars)?;
                 vars.insert(name.clone(), v);
             } else {
-                vars.insert(name.clone(), Value::String(String::new().into()));
+                vars.insert(name.clone(), Value::string(String::new()));
             }
             let description = b
                 .body
@@ -1032,7 +1032,7 @@ impl Parser<'_> {
             .map(|&i| {
                 (
                     axes[i].name.clone(),
-                    Value::String(axes[i].values[0].clone().into()),
+                    Value::string(axes[i].values[0].clone()),
                 )
             })
             .collect();

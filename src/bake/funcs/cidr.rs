@@ -100,9 +100,7 @@ pub fn cidrhost(args: &[Value]) -> Result<Value, String> {
             net.prefix
         ));
     }
-    Ok(Value::String(
-        ip_string(net.ip | num as u128, net.bits).into(),
-    ))
+    Ok(Value::string(ip_string(net.ip | num as u128, net.bits)))
 }
 
 pub fn cidrnetmask(args: &[Value]) -> Result<Value, String> {
@@ -161,14 +159,13 @@ pub fn cidrsubnet(args: &[Value]) -> Result<Value, String> {
         (netnum as u128) << shift
     };
     let ip = (net.ip | add) & mask(net.bits, net.bits);
-    Ok(Value::String(
+    Ok(Value::string(
         Net {
             ip,
             bits: net.bits,
             prefix: new_prefix,
         }
-        .string()
-        .into(),
+        .string(),
     ))
 }
 
@@ -235,7 +232,7 @@ pub fn cidrsubnets(args: &[Value]) -> Result<Value, String> {
             ));
         }
         current = next;
-        out.push(Value::String(current.string().into()));
+        out.push(Value::string(current.string()));
     }
     Ok(Value::List(out))
 }

@@ -27,27 +27,23 @@ fn one_str(args: &[Value]) -> Result<String, String> {
 }
 
 pub fn md5(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(
-        hex(&Md5::digest(one_str(args)?.as_bytes())).into(),
-    ))
+    Ok(Value::string(hex(&Md5::digest(one_str(args)?.as_bytes()))))
 }
 
 pub fn sha1(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(
-        hex(&Sha1::digest(one_str(args)?.as_bytes())).into(),
-    ))
+    Ok(Value::string(hex(&Sha1::digest(one_str(args)?.as_bytes()))))
 }
 
 pub fn sha256(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(
-        hex(&Sha256::digest(one_str(args)?.as_bytes())).into(),
-    ))
+    Ok(Value::string(hex(&Sha256::digest(
+        one_str(args)?.as_bytes(),
+    ))))
 }
 
 pub fn sha512(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(
-        hex(&Sha512::digest(one_str(args)?.as_bytes())).into(),
-    ))
+    Ok(Value::string(hex(&Sha512::digest(
+        one_str(args)?.as_bytes(),
+    ))))
 }
 
 /// x/crypto/bcrypt's GenerateFromPassword: `$2a$` hashes, costs below 4 mean 10.
@@ -75,8 +71,8 @@ pub fn bcrypt(args: &[Value]) -> Result<Value, String> {
     }
     let parts =
         ::bcrypt::hash_with_result(input, cost as u32).map_err(|e| gen_err(&e.to_string()))?;
-    Ok(Value::String(
-        parts.format_for_version(::bcrypt::Version::TwoA).into(),
+    Ok(Value::string(
+        parts.format_for_version(::bcrypt::Version::TwoA),
     ))
 }
 
@@ -139,7 +135,7 @@ pub fn rsadecrypt(args: &[Value]) -> Result<Value, String> {
 
 pub fn uuidv4(args: &[Value]) -> Result<Value, String> {
     fixed_args(args, &[])?;
-    Ok(Value::String(uuid::Uuid::new_v4().to_string().into()))
+    Ok(Value::string(uuid::Uuid::new_v4().to_string()))
 }
 
 pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
@@ -163,10 +159,8 @@ pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
             )
         })?,
     };
-    Ok(Value::String(
-        uuid::Uuid::new_v5(&ns, as_str(&a[1]).as_bytes())
-            .to_string()
-            .into(),
+    Ok(Value::string(
+        uuid::Uuid::new_v5(&ns, as_str(&a[1]).as_bytes()).to_string(),
     ))
 }
 

@@ -352,7 +352,7 @@ pub fn formatdate(args: &[Value]) -> Result<Value, String> {
             _ => return Err(format!("invalid date format verb {}", go_quote(tok))),
         }
     }
-    Ok(Value::String(buf.into()))
+    Ok(Value::string(buf))
 }
 
 /// Go's `time.ParseDuration`, in nanoseconds.
@@ -453,13 +453,13 @@ pub fn timeadd(args: &[Value]) -> Result<Value, String> {
     let r = t
         .checked_add_signed(Duration::nanoseconds(d))
         .ok_or("resulting time is out of range")?;
-    Ok(Value::String(format_rfc3339(&r).into()))
+    Ok(Value::string(format_rfc3339(&r)))
 }
 
 pub fn timestamp(args: &[Value]) -> Result<Value, String> {
     fixed_args(args, &[])?;
-    Ok(Value::String(
-        Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string().into(),
+    Ok(Value::string(
+        Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     ))
 }
 

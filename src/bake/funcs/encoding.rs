@@ -22,7 +22,7 @@ const STD: GeneralPurpose = GeneralPurpose::new(
 
 pub fn base64encode(args: &[Value]) -> Result<Value, String> {
     let a = fixed_args(args, &[STR])?;
-    Ok(Value::String(STD.encode(as_str(&a[0])).into()))
+    Ok(Value::string(STD.encode(as_str(&a[0]))))
 }
 
 /// Decodes like Go's StdEncoding.DecodeString, which skips CR and LF.
@@ -53,7 +53,7 @@ pub fn urlencode(args: &[Value]) -> Result<Value, String> {
             b => out.push_str(&format!("%{b:02X}")),
         }
     }
-    Ok(Value::String(out.into()))
+    Ok(Value::string(out))
 }
 
 // ---------------------------------------------------------------------------

@@ -35,14 +35,19 @@ fn grapheme_len(s: &str) -> usize {
     s.graphemes(true).count()
 }
 
-fn pad_width(v: &Verb, s: String) -> String {
-    let Some(w) = v.width else { return s };
-    let l = grapheme_len(&s);
-    if l >= w {
-        return s;
+/// Appends `s` to `buf`, padded to the verb's width (on the right with `-`).
+fn push_padded(buf: &mut String, v: &Verb, s: &str) {
+    let pads = v.width.map_or(0, |w| w.saturating_sub(grapheme_len(s)));
+    let fill = if v.zero { "0" } else { " " };
+    if v.minus {
+        buf.push_str(s);
     }
-    let pads = (if v.zero { "0" } else { " " }).repeat(w - l);
-    if v.minus { s + &pads } else { pads + &s }
+    for _ in 0..pads {
+        buf.push_str(fill);
+    }
+    if !v.minus {
+        buf.push_str(s);
+    }
 }
 
 /// Go fmt's padding of a signed numeric body (big.Float.Format).
@@ -161,12 +166,12 @@ fn append_verb(v: &mut Verb, buf: &mut String, args: &[Value]) -> Result<(), Str
         |e: String| format!("unsupported value for {:?} at {}: {}", v.raw, v.offset, e);
     match v.mode {
         'v' => {
-            let s = match arg {
-                Value::String(s) if !v.sharp => s.clone(),
+            let s: std::borrow::Cow<'_, str> = match arg {
+                Value::String(s) if !v.sharp => s.as_str().into(),
                 Value::Number(n) if !v.sharp => go_float(n, 'g', None).into(),
                 _ => json_marshal(arg).map_err(unsupported)?.into(),
             };
-            buf.push_str(&pad_width(v, s.to_string()));
+            push_padded(buf, v, &s);
         }
         't' => match convert(arg, &Ty::Bool).map_err(unsupported)? {
             Value::Bool(b) => buf.push_str(if b { "true" } else { "false" }),
@@ -202,7 +207,7 @@ fn append_verb(v: &mut Verb, buf: &mut String, args: &[Value]) -> Result<(), Str
             if v.mode == 'q' {
                 s = json_marshal(&Value::String(s)).map_err(unsupported)?.into();
             }
-            buf.push_str(&pad_width(v, s.to_string()));
+            push_padded(buf, v, &s);
         }
         m => {
             return Err(format!(
@@ -365,9 +370,7 @@ pub fn formatlist(args: &[Value]) -> Result<Value, String> {
     };
     let rest = &a[1..];
     if rest.is_empty() {
-        return Ok(Value::List(vec![Value::String(
-            format_fsm(f, rest)?.into(),
-        )]));
+        return Ok(Value::List(vec![Value::string(format_fsm(f, rest)?)]));
     }
     let mut iter_len: Option<(usize, usize)> = None;
     for (i, arg) in rest.iter().enumerate() {
@@ -399,7 +402,7 @@ pub fn formatlist(args: &[Value]) -> Result<Value, String> {
             .collect();
         let s =
             format_fsm(f, &fargs).map_err(|e| format!("error on format iteration {idx}: {e}"))?;
-        out.push(Value::String(s.into()));
+        out.push(Value::string(s));
     }
     Ok(Value::List(out))
 }

@@ -224,7 +224,7 @@ pub fn regex_replace(args: &[Value]) -> Result<Value, String> {
         }
     }
     buf.push_str(&src[last_end.min(src.len())..]);
-    Ok(Value::String(buf.into()))
+    Ok(Value::string(buf))
 }
 
 #[cfg(test)]

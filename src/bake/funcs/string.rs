@@ -36,11 +36,11 @@ pub fn go_lower(s: &str) -> String {
 }
 
 pub fn upper(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(go_upper(&one_str(args)?).into()))
+    Ok(Value::string(go_upper(&one_str(args)?)))
 }
 
 pub fn lower(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(go_lower(&one_str(args)?).into()))
+    Ok(Value::string(go_lower(&one_str(args)?)))
 }
 
 pub fn reverse(args: &[Value]) -> Result<Value, String> {
@@ -93,12 +93,12 @@ pub fn substr(args: &[Value]) -> Result<Value, String> {
     // cty's loop never stops early for a zero length (reachable only with a
     // negative offset), so it takes the rest of the string.
     let take = if length == 0 { rest.len() } else { take };
-    Ok(Value::String(rest[..take].concat().into()))
+    Ok(Value::string(rest[..take].concat()))
 }
 
 pub fn join(args: &[Value]) -> Result<Value, String> {
     if let Some(joined) = join_strings(args) {
-        return Ok(Value::String(joined.into()));
+        return Ok(Value::string(joined));
     }
     let a = call_args(
         args,
@@ -128,7 +128,7 @@ pub fn join(args: &[Value]) -> Result<Value, String> {
             }
         }
     }
-    Ok(Value::String(items.join(as_str(&a[0])).into()))
+    Ok(Value::string(items.join(as_str(&a[0]))))
 }
 
 pub fn sort(args: &[Value]) -> Result<Value, String> {
@@ -174,7 +174,7 @@ pub fn indent(args: &[Value]) -> Result<Value, String> {
         return Err("strings: negative Repeat count".into());
     }
     let pad = format!("\n{}", " ".repeat(spaces as usize));
-    Ok(Value::String(as_str(&a[1]).replace('\n', &pad).into()))
+    Ok(Value::string(as_str(&a[1]).replace('\n', &pad)))
 }
 
 /// Go's strings.Title separator rule.
@@ -203,7 +203,7 @@ pub fn title(args: &[Value]) -> Result<Value, String> {
             r
         })
         .collect();
-    Ok(Value::String(out.into()))
+    Ok(Value::string(out))
 }
 
 pub fn trimspace(args: &[Value]) -> Result<Value, String> {
@@ -239,8 +239,8 @@ pub fn replace(args: &[Value]) -> Result<Value, String> {
             Param::new("replace", PTy::Str),
         ],
     )?;
-    Ok(Value::String(
-        as_str(&a[0]).replace(as_str(&a[1]), as_str(&a[2])).into(),
+    Ok(Value::string(
+        as_str(&a[0]).replace(as_str(&a[1]), as_str(&a[2])),
     ))
 }
 
