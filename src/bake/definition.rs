@@ -452,7 +452,7 @@ impl Config {
         }
         if let Some(epoch) = (opts.env)("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
             for t in m.values_mut() {
-                let args = t.args.get_or_insert_with(BTreeMap::new);
+                let args = t.args.get_or_insert_default();
                 args.entry(Str::new_static("SOURCE_DATE_EPOCH"))
                     .or_insert(Some(epoch.clone().into()));
             }
@@ -520,17 +520,17 @@ fn add_overrides(t: &mut Target, overrides: &[(String, Override)]) -> Result<()>
             "dockerfile" => t.dockerfile = Some(value.into()),
             "args" => {
                 let k = need_name("args")?;
-                t.args.get_or_insert_with(BTreeMap::new).insert(k.into(), Some(value.into()));
+                t.args.get_or_insert_default().insert(k.into(), Some(value.into()));
             }
             "contexts" => {
                 let k = need_name("contexts")?;
                 t.contexts
-                    .get_or_insert_with(BTreeMap::new)
+                    .get_or_insert_default()
                     .insert(k.into(), value.into());
             }
             "labels" => {
                 let k = need_name("labels")?;
-                t.labels.get_or_insert_with(BTreeMap::new).insert(k.into(), Some(value.into()));
+                t.labels.get_or_insert_default().insert(k.into(), Some(value.into()));
             }
             "tags" => t.tags = Some(o.values.clone()),
             "cache-from" => t.cache_from = Some(o.values.clone()),
@@ -634,7 +634,10 @@ mod tests {
         for threads in [2, 3, 8] {
             assert_eq!(one, c.resolve_all(&names, &o, &inherited, threads).unwrap());
         }
-        assert_eq!(one[25].args.as_ref().unwrap()["B"], Some("1".into()));
+        assert_eq!(
+            one[25].args.as_ref().unwrap().get("B").unwrap(),
+            &Some("1".into())
+        );
     }
 
     #[test]

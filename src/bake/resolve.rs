@@ -1284,7 +1284,12 @@ mod tests {
 
     fn args_of(src: &str) -> BTreeMap<Str, Option<Str>> {
         let config = evaluate(&parse(src), &OPTS).unwrap();
-        config.targets[0].args.clone().unwrap()
+        config.targets[0]
+            .args
+            .clone()
+            .unwrap()
+            .into_iter()
+            .collect()
     }
 
     fn parse(src: &str) -> Body {

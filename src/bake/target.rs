@@ -5,11 +5,13 @@
 
 use std::collections::BTreeMap;
 
+use litemap::LiteMap;
+
 pub use super::value::Str;
 
-pub type StrMap = BTreeMap<Str, Str>;
+pub type StrMap = LiteMap<Str, Str>;
 /// Maps whose values may be null (`args`, `labels`): a null entry is dropped on merge.
-pub type OptStrMap = BTreeMap<Str, Option<Str>>;
+pub type OptStrMap = LiteMap<Str, Option<Str>>;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Target {
@@ -149,14 +151,13 @@ impl Target {
             if let Some(m) = theirs {
                 for (k, v) in m {
                     if v.is_some() {
-                        mine.get_or_insert_with(BTreeMap::new)
-                            .insert(k.clone(), v.clone());
+                        mine.get_or_insert_default().insert(k.clone(), v.clone());
                     }
                 }
             }
         }
         if let Some(m) = &t2.contexts {
-            let mine = self.contexts.get_or_insert_with(BTreeMap::new);
+            let mine = self.contexts.get_or_insert_default();
             for (k, v) in m {
                 mine.insert(k.clone(), v.clone());
             }
