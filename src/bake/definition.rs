@@ -67,9 +67,17 @@ fn map_shares<T: Sync, R: Send>(
         let mut shares = items.chunks(share);
         let first = shares.next().unwrap_or_default();
         let handles: Vec<_> = shares.map(|c| scope.spawn(move || f(c))).collect();
-        let mut out = f(first);
-        for h in handles {
-            out.extend(h.join().expect("a resolver thread panicked"));
+        let mut parts = vec![f(first)];
+        parts.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a resolver thread panicked")),
+        );
+        // One allocation of the final size: growing by doubling would copy
+        // the results into fresh pages again and again.
+        let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for part in parts {
+            out.extend(part);
         }
         out
     })
@@ -241,22 +249,24 @@ impl Config {
             .collect()
     }
 
-    /// [`Self::resolve_target`] of each name, on several threads when there
-    /// are many (each with its own memo: a memo only ever holds targets whose
-    /// resolution does not depend on where it started). The first error in
-    /// `names` order wins, as in a sequential run.
+    /// [`Self::resolve_target`] of each name, paired with the name, on
+    /// several threads when there are many (each with its own memo: a memo
+    /// only ever holds targets whose resolution does not depend on where it
+    /// started). The first error in `names` order wins, as in a sequential run.
     fn resolve_all(
         &self,
         names: &[String],
         o: &Overrides,
         inherited: &FastSet<Str>,
         threads: usize,
-    ) -> Result<Vec<Target>> {
+    ) -> Result<Vec<(String, Target)>> {
         map_shares(names, threads, |share| {
             let mut memo = Memo::new(inherited);
             let mut out = Vec::with_capacity(share.len());
             for name in share {
-                let r = self.resolve_target(name, o, &mut memo);
+                let r = self
+                    .resolve_target(name, o, &mut memo)
+                    .map(|t| (name.clone(), t));
                 let failed = r.is_err();
                 out.push(r);
                 if failed {
@@ -335,70 +345,6 @@ impl Config {
         Ok(Some(tt))
     }
 
-    /// `Config.loadLinks`: pull in targets named by `target:` contexts.
-    fn load_links(
-        &self,
-        name: &str,
-        m: &mut BTreeMap<String, Target>,
-        o: &Overrides,
-        visited: &mut Vec<String>,
-        done: &mut FastSet<String>,
-        memo: &mut Memo,
-    ) -> Result<()> {
-        // A target whose links were all loaded once cannot reveal a new loop.
-        if done.contains(name) {
-            return Ok(());
-        }
-        visited.push(name.to_string());
-        let t = &m[name];
-        let links: Vec<String> = t
-            .contexts
-            .iter()
-            .flat_map(|c| c.values())
-            .filter_map(|v| v.strip_prefix("target:").map(str::to_string))
-            .collect();
-        let (own_name, platforms) = (t.name.clone(), t.platforms.clone());
-        for link in &links {
-            let link = link.as_str();
-            if link == own_name {
-                return Err(BakeError::new(format!(
-                    "target {link} cannot link to itself"
-                )));
-            }
-            if visited.iter().any(|x| x == link) {
-                return Err(BakeError::new(format!(
-                    "infinite loop from {name} to {link}"
-                )));
-            }
-            if !m.contains_key(link) {
-                let mut t2 = self.resolve_target(link, o, memo)?;
-                t2.outputs = None;
-                t2.linked = true;
-                m.insert(link.to_string(), t2);
-            }
-            self.load_links(link, m, o, visited, done, memo)?;
-            let t2 = &m[link];
-            if let (Some(p1), Some(p2)) = (&platforms, &t2.platforms)
-                && p1.len() > 1
-                && p2.len() > 1
-            {
-                let (mut a, mut b) = (p1.clone(), p2.clone());
-                a.sort();
-                b.sort();
-                if a != b {
-                    return Err(BakeError::new(format!(
-                        "target {link} can't be used by {name} because it is defined for different platforms [{}] and [{}]",
-                        p2.join(" "),
-                        p1.join(" ")
-                    )));
-                }
-            }
-        }
-        visited.pop();
-        done.insert(name.to_string());
-        Ok(())
-    }
-
     /// `bake.ReadTargets` plus the per-target checks buildx makes before printing.
     pub fn definition(
         &self,
@@ -408,7 +354,6 @@ impl Config {
     ) -> Result<Definition> {
         let requested: Vec<String> = requested.iter().map(|t| t.replace('.', "_")).collect();
         let o = self.parse_overrides(sets, opts)?;
-        let mut m: BTreeMap<String, Target> = BTreeMap::new();
         let mut n: BTreeMap<String, Group> = BTreeMap::new();
         let inherited = self.inherited();
         let mut memo = Memo::new(&inherited);
@@ -428,8 +373,11 @@ impl Config {
             }
         }
         let threads = threads_for(wanted.len());
-        let resolved = self.resolve_all(&wanted, &o, &inherited, threads)?;
-        m.extend(wanted.into_iter().zip(resolved));
+        // Kept as one vector sorted by name (names are unique) until the end:
+        // every map or vector the targets move through is another copy of
+        // them all in fresh memory.
+        let mut all = self.resolve_all(&wanted, &o, &inherited, threads)?;
+        all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for name in &requested {
             if name == "default" {
                 continue;
@@ -445,13 +393,13 @@ impl Config {
         if let Some(g) = n.get_mut("default") {
             g.targets = dedup(std::mem::take(&mut g.targets));
         }
-        let names: Vec<String> = m.keys().cloned().collect();
-        let mut done = FastSet::default();
-        for name in names {
-            self.load_links(&name, &mut m, &o, &mut Vec::new(), &mut done, &mut memo)?;
+        let linked = LinkLoader::new(self, &all, &o, &mut memo).load_all(&all)?;
+        if !linked.is_empty() {
+            all.extend(linked);
+            all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         }
         if let Some(epoch) = (opts.env)("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
-            for t in m.values_mut() {
+            for (_, t) in &mut all {
                 let args = t.args.get_or_insert_default();
                 args.entry(Str::new_static("SOURCE_DATE_EPOCH"))
                     .or_insert(Some(epoch.clone().into()));
@@ -459,13 +407,116 @@ impl Config {
         }
         // Checks (which also normalize values) on several threads for large
         // definitions; the first failing target in name order wins.
-        let mut all: Vec<(String, Target)> = m.into_iter().collect();
         let threads = threads_for(all.len());
         check_all(&mut all, threads)?;
         Ok(Definition {
             groups: n,
             targets: all.into_iter().collect(),
         })
+    }
+}
+
+/// `Config.loadLinks` for every requested target: pulls in the targets named
+/// by `target:` contexts that were not requested (resolved, without outputs,
+/// marked as linked), and rejects links to self, loops and platform mismatches.
+struct LinkLoader<'a, 'm, 'i> {
+    config: &'a Config,
+    o: &'a Overrides,
+    memo: &'m mut Memo<'i>,
+    requested: FastMap<&'a str, &'a Target>,
+    linked: FastMap<String, Target>,
+    /// Targets whose links were all loaded once: they cannot reveal a new loop.
+    done: FastSet<String>,
+    /// The chain of links being followed.
+    visited: Vec<String>,
+}
+
+impl<'a, 'm, 'i> LinkLoader<'a, 'm, 'i> {
+    fn new(
+        config: &'a Config,
+        requested: &'a [(String, Target)],
+        o: &'a Overrides,
+        memo: &'m mut Memo<'i>,
+    ) -> Self {
+        LinkLoader {
+            config,
+            o,
+            memo,
+            requested: requested.iter().map(|(n, t)| (n.as_str(), t)).collect(),
+            linked: FastMap::default(),
+            done: FastSet::default(),
+            visited: Vec::new(),
+        }
+    }
+
+    /// Follows the links of each requested target in name order; returns the
+    /// targets pulled in.
+    fn load_all(mut self, requested: &[(String, Target)]) -> Result<Vec<(String, Target)>> {
+        for (name, _) in requested {
+            self.visited.clear();
+            self.load(name)?;
+        }
+        Ok(self.linked.into_iter().collect())
+    }
+
+    fn target(&self, name: &str) -> &Target {
+        match self.requested.get(name) {
+            Some(t) => t,
+            None => &self.linked[name],
+        }
+    }
+
+    fn load(&mut self, name: &str) -> Result<()> {
+        if self.done.contains(name) {
+            return Ok(());
+        }
+        self.visited.push(name.to_string());
+        let t = self.target(name);
+        let links: Vec<Str> = t
+            .contexts
+            .iter()
+            .flat_map(|c| c.values())
+            .filter(|v| v.starts_with("target:"))
+            .cloned()
+            .collect();
+        let to_self = links.iter().position(|l| l["target:".len()..] == *t.name);
+        let platforms = t.platforms.as_ref().filter(|p| p.len() > 1).cloned();
+        for (i, link) in links.iter().enumerate() {
+            let link = &link["target:".len()..];
+            if to_self == Some(i) {
+                return Err(BakeError::new(format!(
+                    "target {link} cannot link to itself"
+                )));
+            }
+            if self.visited.iter().any(|x| x == link) {
+                return Err(BakeError::new(format!(
+                    "infinite loop from {name} to {link}"
+                )));
+            }
+            if !self.requested.contains_key(link) && !self.linked.contains_key(link) {
+                let mut t2 = self.config.resolve_target(link, self.o, self.memo)?;
+                t2.outputs = None;
+                t2.linked = true;
+                self.linked.insert(link.to_string(), t2);
+            }
+            self.load(link)?;
+            let p2 = self.target(link).platforms.as_ref();
+            if let (Some(p1), Some(p2)) = (&platforms, p2.filter(|p| p.len() > 1)) {
+                let (mut a, mut b) = (p1.clone(), p2.clone());
+                a.sort();
+                b.sort();
+                if a != b {
+                    return Err(BakeError::new(format!(
+                        "target {link} can't be used by {name} because it is defined for different platforms [{}] and [{}]",
+                        p2.join(" "),
+                        p1.join(" ")
+                    )));
+                }
+            }
+        }
+        self.visited.pop();
+        self.done.insert(name.to_string());
+        Ok(())
     }
 }
 
@@ -635,7 +686,7 @@ mod tests {
             assert_eq!(one, c.resolve_all(&names, &o, &inherited, threads).unwrap());
         }
         assert_eq!(
-            one[25].args.as_ref().unwrap().get("B").unwrap(),
+            one[25].1.args.as_ref().unwrap().get("B").unwrap(),
             &Some("1".into())
         );
     }

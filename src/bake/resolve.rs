@@ -434,7 +434,17 @@ impl<'a, 'o> Doc<'a, 'o> {
         let doc = &mut self;
         // Decode every block, merging same-named targets and replacing same-named groups.
         let mut config = Config::default();
+        // Sized up front: growing them copies every target into fresh pages.
+        let cells: usize = doc
+            .blocks
+            .iter()
+            .filter(|b| b.block.kind == "target")
+            .map(|b| b.names.len())
+            .sum();
+        config.targets.reserve(cells);
+        config.target_origins.reserve(cells);
         let mut target_index: FastMap<String, usize> = FastMap::default();
+        target_index.reserve(cells);
         let mut group_index: FastMap<String, usize> = FastMap::default();
         let mut renamed: Vec<(String, Vec<String>)> = Vec::new();
         for bi in 0..doc.blocks.len() {
