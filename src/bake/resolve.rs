@@ -860,7 +860,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                 keys.push(k.clone());
             }
         }
-        let mut cells: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+        let mut axes: Vec<(Str, Vec<Value>)> = Vec::with_capacity(keys.len());
         for k in keys {
             let values: Vec<Value> = match &entries[k.as_str()] {
                 Value::List(v) | Value::Tuple(v) | Value::Set(v) => v.clone(),
@@ -872,15 +872,18 @@ impl<'a, 'o> Doc<'a, 'o> {
                     ));
                 }
             };
-            let mut next = Vec::with_capacity(cells.len() * values.len());
-            for cell in &cells {
-                for v in &values {
-                    let mut c = cell.clone();
-                    c.push((k.to_string(), v.clone()));
-                    next.push(c);
-                }
+            axes.push((k, values));
+        }
+        // The product, the first axis varying slowest, each cell built once.
+        let count: usize = axes.iter().map(|(_, v)| v.len()).product();
+        let mut cells = Vec::with_capacity(count);
+        for mut n in 0..count {
+            let mut cell = vec![(String::new(), Value::Null); axes.len()];
+            for (slot, (k, values)) in cell.iter_mut().zip(&axes).rev() {
+                *slot = (k.to_string(), values[n % values.len()].clone());
+                n /= values.len();
             }
-            cells = next;
+            cells.push(cell);
         }
         Ok(cells)
     }
