@@ -286,6 +286,8 @@ fn fail(e: &BakeError, sources: &SourceMap) -> ExitCode {
 
 fn print(args: PrintArgs) -> ExitCode {
     no_huge_pages();
+    // The evaluated tree is kept until exit anyway (see the end).
+    bake::value::keep_strings_until_exit();
     let dir = std::path::Path::new(".");
     let project = Project {
         files: args.files,
@@ -327,6 +329,8 @@ fn print(args: PrintArgs) -> ExitCode {
 
 fn check(args: CheckArgs) -> ExitCode {
     no_huge_pages();
+    // The evaluated tree is kept until exit anyway (see the end).
+    bake::value::keep_strings_until_exit();
     use bake_matrix::check::{self, CheckOptions};
     use bake_matrix::diag::{self, Format, HumanOptions, Severity};
 

@@ -9,7 +9,7 @@ use super::ir::{Expr, ExprKind};
 use super::source::Span;
 use super::syntax::{Attr, Block, Body};
 use super::target::{FieldKind, FieldValue, Group, TARGET_FIELDS, Target, field_kind};
-use super::value::{Number, Str, Value, parse_number};
+use super::value::{Number, Str, Value, parse_number, settle, settle_value};
 use super::{FastMap, FastSet};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -643,6 +643,7 @@ impl<'a, 'o> Doc<'a, 'o> {
                 }
             }
         };
+        let value = settle_value(value);
         self.values.insert(name.to_string(), value.clone());
         Ok(Some(value))
     }
@@ -1202,7 +1203,7 @@ pub fn decode(v: &Value, kind: FieldKind, field: &str, span: Span) -> Result<Fie
                     "incorrect attribute value type: attribute {field:?} must not contain null values"
                 ),
             )),
-            x => x.to_cty_string().ok_or_else(|| wrong(what)),
+            x => x.to_cty_string().map(settle).ok_or_else(|| wrong(what)),
         }
     };
     Ok(match kind {
@@ -1218,7 +1219,11 @@ pub fn decode(v: &Value, kind: FieldKind, field: &str, span: Span) -> Result<Fie
         },
         FieldKind::Str => match v {
             Value::Null => FieldValue::Str(None),
-            x => FieldValue::Str(Some(x.to_cty_string().ok_or_else(|| wrong("string"))?)),
+            x => FieldValue::Str(Some(
+                x.to_cty_string()
+                    .map(settle)
+                    .ok_or_else(|| wrong("string"))?,
+            )),
         },
         FieldKind::Bool => match v {
             Value::Null => FieldValue::Bool(None),
@@ -1228,7 +1233,7 @@ pub fn decode(v: &Value, kind: FieldKind, field: &str, span: Span) -> Result<Fie
             Value::Null => FieldValue::Map(None),
             Value::Map(m) | Value::Object(m) => FieldValue::Map(Some(
                 m.iter()
-                    .map(|(k, x)| Ok((k.clone(), prim(x, "map of string")?)))
+                    .map(|(k, x)| Ok((settle(k.clone()), prim(x, "map of string")?)))
                     .collect::<Result<_>>()?,
             )),
             _ => return Err(wrong("map of string")),
@@ -1239,10 +1244,10 @@ pub fn decode(v: &Value, kind: FieldKind, field: &str, span: Span) -> Result<Fie
                 m.iter()
                     .map(|(k, x)| {
                         Ok((
-                            k.clone(),
+                            settle(k.clone()),
                             match x {
                                 Value::Null => None,
-                                x => Some(x.to_cty_string().ok_or_else(|| wrong("map of string"))?),
+                                x => Some(prim(x, "map of string")?),
                             },
                         ))
                     })

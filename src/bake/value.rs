@@ -4,12 +4,61 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use super::number::Number;
 
 /// An immutable string that clones in O(1): short ones inline, longer ones
 /// shared behind a reference count.
 pub type Str = smol_str::SmolStr;
+
+/// Set by [`keep_strings_until_exit`].
+static PERMANENT_STRINGS: AtomicBool = AtomicBool::new(false);
+
+/// For programs that keep what they evaluate until they exit (the `matrix`
+/// commands do): from now on the strings of decoded targets and of global
+/// values are never freed. A copy of such a string is then a plain copy,
+/// where a shared one costs an atomic update of its count, on a cache line
+/// of its own and contended when threads copy the same string: resolving
+/// inherited targets copies every string of every parent.
+pub fn keep_strings_until_exit() {
+    PERMANENT_STRINGS.store(true, Ordering::Relaxed);
+}
+
+/// `s`, made permanent if strings are kept until exit (see above).
+pub fn settle(s: Str) -> Str {
+    if !s.is_heap_allocated() || !PERMANENT_STRINGS.load(Ordering::Relaxed) {
+        return s;
+    }
+    let text: *const str = s.as_str();
+    std::mem::forget(s);
+    // SAFETY: `text` points into the shared allocation of the handle just
+    // forgotten; its count can no longer reach zero, so the text lives for
+    // the rest of the process.
+    Str::new_static(unsafe { &*text })
+}
+
+/// `v` with every string in it (map keys too) passed through [`settle`].
+pub fn settle_value(v: Value) -> Value {
+    if !PERMANENT_STRINGS.load(Ordering::Relaxed) {
+        return v;
+    }
+    let seq = |items: Vec<Value>| items.into_iter().map(settle_value).collect();
+    let map = |m: BTreeMap<Str, Value>| {
+        m.into_iter()
+            .map(|(k, v)| (settle(k), settle_value(v)))
+            .collect()
+    };
+    match v {
+        Value::String(s) => Value::String(settle(s)),
+        Value::List(items) => Value::List(seq(items)),
+        Value::Tuple(items) => Value::Tuple(seq(items)),
+        Value::Set(items) => Value::Set(seq(items)),
+        Value::Map(m) => Value::Map(map(m)),
+        Value::Object(m) => Value::Object(map(m)),
+        other => other,
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
