@@ -5,9 +5,41 @@ use crate::{Decorate, Decorated, RawString, SetSpan};
 use fnv::FnvHashSet;
 use std::ops::Range;
 
+/// The attribute keys of a body seen so far, for [`BodyParseState::is_redefined`]: a list
+/// searched linearly while it is short (bodies have a few attributes each, and the hash set that
+/// hcl-edit used cost an allocation and rehashes per body), a hash set once it is longer.
+#[derive(Debug, Default)]
+pub(super) struct AttributeKeys<'a> {
+    list: Vec<&'a str>,
+    set: FnvHashSet<&'a str>,
+}
+
+/// The number of keys [`AttributeKeys`] keeps in its list before it moves them to its set.
+const ATTRIBUTE_KEYS_LISTED: usize = 16;
+
+impl<'a> AttributeKeys<'a> {
+    /// Adds `key`, and returns whether it was not there yet, as `HashSet::insert` does.
+    pub(super) fn insert(&mut self, key: &'a str) -> bool {
+        if self.set.is_empty() {
+            if self.list.contains(&key) {
+                return false;
+            }
+            if self.list.len() < ATTRIBUTE_KEYS_LISTED {
+                if self.list.capacity() == 0 {
+                    self.list.reserve_exact(ATTRIBUTE_KEYS_LISTED);
+                }
+                self.list.push(key);
+                return true;
+            }
+            self.set.extend(self.list.drain(..));
+        }
+        self.set.insert(key)
+    }
+}
+
 #[derive(Debug, Default)]
 pub(super) struct BodyParseState<'a> {
-    attribute_keys: FnvHashSet<&'a str>,
+    attribute_keys: AttributeKeys<'a>,
     current: Option<Structure>,
     structures: Vec<Structure>,
     ws: Option<Range<usize>>,
@@ -170,6 +202,44 @@ impl Clone for ExprParseState {
             ws: None,
             allow_newlines: self.allow_newlines,
             term_ws: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::tests_support::random_strings;
+
+    /// `AttributeKeys::insert` answers as `FnvHashSet::insert` (which hcl-edit used) for every
+    /// sequence of keys, short and long ones (past the list's length) included.
+    #[test]
+    fn attribute_keys_equal_a_hash_set() {
+        let keys = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+        let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz".chars().collect();
+        let sequences = random_strings(&alphabet, 20_000, 60, 7);
+        for (n, sequence) in sequences.iter().enumerate() {
+            let mut listed = AttributeKeys::default();
+            let mut hashed = FnvHashSet::default();
+            let pieces: Vec<String> = sequence
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    // Mix single letters (repeating often) with longer keys.
+                    if (n + i) % 3 == 0 {
+                        format!("{c}{}", keys[i % keys.len()])
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+            for key in &pieces {
+                assert_eq!(
+                    listed.insert(key.as_str()),
+                    hashed.insert(key.as_str()),
+                    "{pieces:?} at {key:?}"
+                );
+            }
         }
     }
 }
