@@ -83,6 +83,13 @@ impl Object {
         self.items.get(key)
     }
 
+    /// Reserves room for `capacity` items if the object has not allocated yet (for the parser).
+    pub(crate) fn reserve_first(&mut self, capacity: usize) {
+        if self.items.capacity() == 0 {
+            self.items.reserve_exact(capacity);
+        }
+    }
+
     /// The vacant entry for `key`, or `None` if the object holds an equal key.
     ///
     /// For the parser, which rejects a redefined key before parsing its value and inserts the

@@ -3,7 +3,7 @@ use super::prelude::*;
 use super::nesting::{self, nested, operator_scope};
 use super::number::number as num;
 use super::repr::{decorated, prefix_decorated, spanned, suffix_decorated};
-use super::state::ExprParseState;
+use super::state::{reserve_first, reserve_items, ExprParseState, FIRST_CAPACITY};
 use super::string::{
     cut_char, cut_ident, cut_tag, ident, raw_string, scan_quoted, str_ident, string, QuotedScan,
 };
@@ -26,7 +26,7 @@ use winnow::combinator::{
     separated_pair, terminated,
 };
 use winnow::error::{ErrMode, ParserError};
-use winnow::stream::Location;
+use winnow::stream::{Accumulate, Location};
 use winnow::token::{any, none_of, one_of, take};
 
 fn ws_or_sp<'i>(
@@ -639,7 +639,7 @@ fn array_items<'i>(
 
         (values, opt(','), raw_string(ws))
             .map(|(values, comma, trailing)| {
-                let values: Vec<_> = values;
+                let Items(values) = values;
                 let mut array = Array::from(values);
                 if comma.is_some() {
                     array.set_trailing_comma(true);
@@ -721,6 +721,10 @@ fn object_items<'i>(
             // Before the check (hcl-edit set it after parsing the value): keys compare without
             // their decor, and the key is not used in between.
             key.decor_mut().set_prefix(trailing);
+
+            if reserve_items() {
+                object.reserve_first(FIRST_CAPACITY);
+            }
 
             // The entry the key and its value go into once the value is parsed: this scans the
             // keys once, where `contains_key` and `insert` scanned them twice.
@@ -869,6 +873,22 @@ fn for_follows(input: &Input) -> Option<bool> {
         bytes[n..].starts_with(b"for")
             && matches!(bytes.get(n + 3), Some(b' ' | b'\t' | b'#' | b'/' | b'\n')),
     )
+}
+
+/// The items of an array as `separated` collects them: a `Vec` that reserves room for
+/// [`FIRST_CAPACITY`] items at the first (see [`reserve_first`]).
+struct Items<T>(Vec<T>);
+
+impl<T> Accumulate<T> for Items<T> {
+    fn initial(_capacity: Option<usize>) -> Self {
+        // `separated(0.., ..)` passes no capacity, and `Vec` then starts empty.
+        Items(Vec::new())
+    }
+
+    fn accumulate(&mut self, item: T) {
+        reserve_first(&mut self.0);
+        self.0.push(item);
+    }
 }
 
 /// Whether a `for` intro follows, as hcl-edit decided it; the input is left where it was.
@@ -1367,6 +1387,78 @@ mod tests {
         }
         let reused = SCANNED_WS_REUSED.with(std::cell::Cell::get) - reused_before;
         assert!(reused > 10_000, "only {reused} whitespace scans reused");
+    }
+
+    fn body_outcome_reserved(s: &str, reserve: bool) -> Result<(String, &str), (String, &str)> {
+        use super::super::state::RESERVE_ITEMS;
+        RESERVE_ITEMS.with(|r| r.set(reserve));
+        let outcome = outcome_exact(super::super::structure::body, s);
+        RESERVE_ITEMS.with(|r| r.set(true));
+        outcome
+    }
+
+    /// Reserving room for the first items of arrays, objects and bodies changes nothing but the
+    /// lists' capacity: whole bodies parse the same both ways, errors and where the input was
+    /// left included.
+    #[test]
+    fn reserved_items_equal_growing_lists() {
+        use std::fmt::Write as _;
+        let tokens = [
+            "a",
+            "\"s\"",
+            "1",
+            " ",
+            "\n",
+            "# c\n",
+            ",",
+            "[",
+            "]",
+            "{",
+            "}",
+            "=",
+            ":",
+            "k = ",
+            "\"k\" = ",
+            "f(",
+            ")",
+            "b {\n",
+            "}\n",
+            "for x in y:",
+            "...",
+            "a.b",
+        ];
+        for s in random_token_strings(&tokens, 40_000, 24, 8) {
+            for s in [
+                format!("a = [{s}"),
+                format!("a = {{{s}"),
+                format!("b {{\n{s}"),
+                s.clone(),
+            ] {
+                assert_eq!(
+                    body_outcome_reserved(&s, true),
+                    body_outcome_reserved(&s, false),
+                    "{s:?}"
+                );
+            }
+        }
+        // Lists of every length up to 40, past the reserved capacity.
+        let mut many = String::new();
+        let mut objects = String::new();
+        for i in 0..40 {
+            writeln!(many, "k{i} = [{}]", "a, ".repeat(i)).unwrap();
+            writeln!(objects, "o{i} = {{").unwrap();
+            for j in 0..i {
+                writeln!(objects, "k{j} = {j}").unwrap();
+            }
+            objects.push_str("}\n");
+        }
+        for s in [many, objects] {
+            assert!(body_outcome_reserved(&s, true).is_ok(), "{s:?}");
+            assert_eq!(
+                body_outcome_reserved(&s, true),
+                body_outcome_reserved(&s, false)
+            );
+        }
     }
 
     /// Inputs that took seconds to reject when every nesting level parsed its
