@@ -66,6 +66,23 @@ pub(super) fn reserve_items() -> bool {
     RESERVE_ITEMS.with(std::cell::Cell::get)
 }
 
+/// Whether [`BodyParseState::on_structure`] pushes the structure into the list at once; off only
+/// in the test that compares both.
+#[cfg(not(test))]
+fn push_structures() -> bool {
+    true
+}
+
+#[cfg(test)]
+thread_local! {
+    pub(super) static PUSH_STRUCTURES: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+#[cfg(test)]
+fn push_structures() -> bool {
+    PUSH_STRUCTURES.with(std::cell::Cell::get)
+}
+
 #[derive(Debug, Default)]
 pub(super) struct BodyParseState<'a> {
     attribute_keys: AttributeKeys<'a>,
@@ -95,10 +112,27 @@ impl<'a> BodyParseState<'a> {
                 .set_prefix(RawString::from_span(prefix));
         }
 
-        self.current = Some(structure);
+        if push_structures() {
+            // Into the list at once, where hcl-edit kept it aside until its line ending and then
+            // moved it there: a structure is followed by its line ending or the end of the input
+            // (or the parse fails with a cut error, and the state is dropped), and
+            // `on_line_ending` adds its suffix there.
+            reserve_first(&mut self.structures);
+            self.structures.push(structure);
+        } else {
+            self.current = Some(structure);
+        }
     }
 
     pub(super) fn on_line_ending(&mut self) {
+        if push_structures() {
+            let current = self.structures.last_mut().unwrap();
+            if let Some(suffix) = self.ws.take() {
+                current.decor_mut().set_suffix(RawString::from_span(suffix));
+            }
+            return;
+        }
+
         let mut current = self.current.take().unwrap();
 
         if let Some(suffix) = self.ws.take() {
@@ -239,7 +273,7 @@ impl Clone for ExprParseState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parser::tests_support::random_strings;
+    use crate::parser::tests_support::{outcome_exact, random_strings, random_token_strings};
 
     /// `AttributeKeys::insert` answers as `FnvHashSet::insert` (which hcl-edit used) for every
     /// sequence of keys, short and long ones (past the list's length) included.
@@ -271,5 +305,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn body_outcome_pushed(s: &str, push: bool) -> Result<(String, &str), (String, &str)> {
+        PUSH_STRUCTURES.with(|p| p.set(push));
+        let outcome = outcome_exact(super::super::structure::body, s);
+        PUSH_STRUCTURES.with(|p| p.set(true));
+        outcome
+    }
+
+    /// Pushing each structure into the body's list at once, and adding its suffix there at its
+    /// line ending, builds the same bodies as keeping it aside until then: whole bodies parse the
+    /// same both ways, errors and where the input was left included.
+    #[test]
+    fn pushed_structures_equal_structures_kept_aside() {
+        let tokens = [
+            "a", "b", " = ", "=", "1", "\"s\"", " ", "  ", "\t", "\n", "\r\n", "# c\n", "// c\n",
+            "/* c */", "/*", "{", "}", "{\n", "}\n", "\"l\" ", "b {", "[", "]", ",",
+        ];
+        let mut parsed = 0;
+        for s in random_token_strings(&tokens, 60_000, 16, 9) {
+            for s in [format!("a = 1\n{s}"), format!("b {{\n{s}"), s.clone()] {
+                let pushed = body_outcome_pushed(&s, true);
+                assert_eq!(pushed, body_outcome_pushed(&s, false), "{s:?}");
+                parsed += usize::from(pushed.is_ok());
+            }
+        }
+        assert!(parsed > 1_000, "only {parsed} bodies parsed");
     }
 }
