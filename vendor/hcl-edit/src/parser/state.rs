@@ -180,6 +180,7 @@ impl ExprParseState {
         }
     }
 
+    #[inline]
     pub(super) fn on_expr_term(&mut self, expr: impl Into<Expression>) {
         let mut expr = expr.into();
 
