@@ -393,7 +393,7 @@ impl Config {
         if let Some(g) = n.get_mut("default") {
             g.targets = dedup(std::mem::take(&mut g.targets));
         }
-        let linked = LinkLoader::new(self, &all, &o, &mut memo).load_all(&all)?;
+        let linked = LinkLoader::new(self, &all, &o, &mut memo).load_all()?;
         if !linked.is_empty() {
             all.extend(linked);
             all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -423,7 +423,9 @@ struct LinkLoader<'a, 'm, 'i> {
     config: &'a Config,
     o: &'a Overrides,
     memo: &'m mut Memo<'i>,
-    requested: FastMap<&'a str, &'a Target>,
+    /// The requested targets, sorted by name, and the same by name.
+    requested: &'a [(String, Target)],
+    by_name: FastMap<&'a str, &'a Target>,
     linked: FastMap<String, Target>,
     /// Targets whose links were all loaded once: they cannot reveal a new loop.
     done: FastSet<String>,
@@ -442,7 +444,8 @@ impl<'a, 'm, 'i> LinkLoader<'a, 'm, 'i> {
             config,
             o,
             memo,
-            requested: requested.iter().map(|(n, t)| (n.as_str(), t)).collect(),
+            requested,
+            by_name: requested.iter().map(|(n, t)| (n.as_str(), t)).collect(),
             linked: FastMap::default(),
             done: FastSet::default(),
             visited: Vec::new(),
@@ -451,8 +454,8 @@ impl<'a, 'm, 'i> LinkLoader<'a, 'm, 'i> {
 
     /// Follows the links of each requested target in name order; returns the
     /// targets pulled in.
-    fn load_all(mut self, requested: &[(String, Target)]) -> Result<Vec<(String, Target)>> {
-        for (name, _) in requested {
+    fn load_all(mut self) -> Result<Vec<(String, Target)>> {
+        for (name, _) in self.requested {
             self.visited.clear();
             self.load(name)?;
         }
@@ -460,7 +463,7 @@ impl<'a, 'm, 'i> LinkLoader<'a, 'm, 'i> {
     }
 
     fn target(&self, name: &str) -> &Target {
-        match self.requested.get(name) {
+        match self.by_name.get(name) {
             Some(t) => t,
             None => &self.linked[name],
         }
@@ -493,7 +496,7 @@ impl<'a, 'm, 'i> LinkLoader<'a, 'm, 'i> {
                     "infinite loop from {name} to {link}"
                 )));
             }
-            if !self.requested.contains_key(link) && !self.linked.contains_key(link) {
+            if !self.by_name.contains_key(link) && !self.linked.contains_key(link) {
                 let mut t2 = self.config.resolve_target(link, self.o, self.memo)?;
                 t2.outputs = None;
                 t2.linked = true;
