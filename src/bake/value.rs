@@ -249,3 +249,40 @@ impl fmt::Display for Value {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Settled strings keep their text and stop being shared allocations;
+    /// short (inline) strings and other values are left as they are. The
+    /// switch is process-wide: turning it on here only makes other tests'
+    /// strings permanent, which changes no result.
+    #[test]
+    fn settled_strings_keep_their_text() {
+        let long = "type=registry,ref=localhost:5000/example/server:cache";
+        keep_strings_until_exit();
+        let s = settle(Str::new(long));
+        assert_eq!(s, long);
+        assert!(!s.is_heap_allocated());
+        let short = settle(Str::new("short"));
+        assert_eq!(short, "short");
+        let v = settle_value(Value::Object(BTreeMap::from([(
+            Str::new(long),
+            Value::Tuple(vec![Value::string(long), Value::Bool(true), Value::Null]),
+        )])));
+        let Value::Object(m) = &v else {
+            panic!("an object stays an object: {v:?}")
+        };
+        let (k, items) = m.iter().next().expect("one entry");
+        assert!(!k.is_heap_allocated());
+        assert_eq!(
+            items,
+            &Value::Tuple(vec![Value::string(long), Value::Bool(true), Value::Null])
+        );
+        let Value::Tuple(items) = items else {
+            panic!("a tuple stays a tuple")
+        };
+        assert!(matches!(&items[0], Value::String(s) if !s.is_heap_allocated()));
+    }
+}
