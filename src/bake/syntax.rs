@@ -127,33 +127,44 @@ pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
     bounds.extend(points);
     bounds.push(text.len());
     let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    // Each thread parses a run of consecutive chunks, so the merge keeps file order.
-    let per_thread = chunks.len().div_ceil(threads);
-    let parse_run = |run: &[(usize, usize)]| -> Result<Body> {
-        let mut body = Body::default();
-        for &(a, b) in run {
-            body.append(parse_chunk(&text[a..b], a, file)?);
+    // Each thread takes the next chunk when done with its last (parsing costs
+    // differ along a file: a top of variables, then large target blocks); the
+    // bodies are merged back in file order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let parse_some = || -> Vec<(usize, Result<Body>)> {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&(a, b)) = chunks.get(k) else {
+                return done;
+            };
+            let body = parse_chunk(&text[a..b], a, file);
+            let failed = body.is_err();
+            done.push((k, body));
+            if failed {
+                // The whole file is parsed again: no use going on.
+                next.store(chunks.len(), std::sync::atomic::Ordering::Relaxed);
+            }
         }
-        Ok(body)
     };
-    let results: Vec<Result<Body>> = std::thread::scope(|scope| {
-        let mut runs = chunks.chunks(per_thread);
-        let first = runs.next().unwrap_or_default();
-        let handles: Vec<_> = runs
-            .map(|run| scope.spawn(move || parse_run(run)))
-            .collect();
-        let mut results = vec![parse_run(first)];
-        results.extend(handles.into_iter().map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(BakeError::new("parser thread failed")))
-        }));
+    let mut results: Vec<(usize, Result<Body>)> = std::thread::scope(|scope| {
+        let parse_some = &parse_some;
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(parse_some)).collect();
+        let mut results = parse_some();
+        for h in handles {
+            match h.join() {
+                Ok(r) => results.extend(r),
+                Err(_) => results.push((0, Err(BakeError::new("parser thread failed")))),
+            }
+        }
         results
     });
+    results.sort_unstable_by_key(|(k, _)| *k);
     let mut merged = Body {
         span: Span::new(file, 0..text.len()),
         ..Body::default()
     };
-    for r in results {
+    for (_, r) in results {
         match r {
             Ok(body) => merged.append(body),
             // A chunk boundary may have been guessed wrong: the whole file decides.
