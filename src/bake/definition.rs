@@ -218,30 +218,30 @@ impl Config {
     }
 
     /// `Config.group`: targets and groups a name expands to.
-    fn expand_group(
-        &self,
-        name: &str,
-        visited: &mut BTreeMap<String, (Vec<String>, Vec<String>)>,
-    ) -> (Vec<String>, Vec<String>) {
+    fn expand_group<'a>(
+        &'a self,
+        name: &'a str,
+        visited: &mut BTreeMap<&'a str, (Vec<&'a str>, Vec<&'a str>)>,
+    ) -> (Vec<&'a str>, Vec<&'a str>) {
         if let Some(v) = visited.get(name) {
             return v.clone();
         }
         let Some(g) = self.find_group(name) else {
-            return (vec![name.to_string()], Vec::new());
+            return (vec![name], Vec::new());
         };
-        visited.insert(name.to_string(), (Vec::new(), Vec::new()));
+        visited.insert(name, (Vec::new(), Vec::new()));
         let mut targets = Vec::new();
-        let mut groups = vec![name.to_string()];
+        let mut groups = vec![name];
         for t in &g.targets {
             let (tt, tg) = self.expand_group(t, visited);
             if tt.is_empty() {
-                targets.push(t.clone());
+                targets.push(t.as_str());
             } else {
                 targets.extend(tt);
             }
             groups.extend(tg);
         }
-        visited.insert(name.to_string(), (targets.clone(), groups.clone()));
+        visited.insert(name, (targets.clone(), groups.clone()));
         (targets, groups)
     }
 
@@ -279,7 +279,7 @@ impl Config {
     /// started). The first error in `names` order wins, as in a sequential run.
     fn resolve_all(
         &self,
-        names: &[String],
+        names: &[&str],
         o: &Overrides,
         inherited: &FastSet<Str>,
         threads: usize,
@@ -293,7 +293,7 @@ impl Config {
                 for name in share {
                     let r = self
                         .resolve_target(name, o, memo)
-                        .map(|t| (name.clone(), t));
+                        .map(|t| (name.to_string(), t));
                     let failed = r.is_err();
                     out.push(r);
                     if failed {
@@ -385,18 +385,23 @@ impl Config {
         let mut n: BTreeMap<String, Group> = BTreeMap::new();
         let inherited = self.inherited();
         let mut memo = Memo::new(&inherited);
-        let mut wanted = Vec::new();
+        // Names borrowed from the config and the request: a group of
+        // thousands of targets is expanded without copying each name at each
+        // level of nesting.
+        let mut wanted: Vec<&str> = Vec::new();
         let mut seen = FastSet::default();
         for name in &requested {
             let (ts, gs) = self.expand_group(name, &mut BTreeMap::new());
-            for tname in dedup(ts) {
-                if seen.insert(tname.clone()) {
+            for tname in ts {
+                if seen.insert(tname) {
                     wanted.push(tname);
                 }
             }
-            for gname in dedup(gs) {
-                if let Some(g) = self.find_group(&gname) {
-                    n.insert(gname, g.clone());
+            for gname in gs {
+                if !n.contains_key(gname)
+                    && let Some(g) = self.find_group(gname)
+                {
+                    n.insert(gname.to_string(), g.clone());
                 }
             }
         }
@@ -709,7 +714,7 @@ mod tests {
     #[test]
     fn parallel_resolution_equals_sequential() {
         let c = config(PARALLEL_TARGETS + 50, &[]);
-        let names: Vec<String> = c.targets.iter().map(|t| t.name.clone()).collect();
+        let names: Vec<&str> = c.targets.iter().map(|t| t.name.as_str()).collect();
         let inherited = c.inherited();
         let o = Overrides::new();
         let one = c.resolve_all(&names, &o, &inherited, 1).unwrap();
@@ -743,7 +748,7 @@ mod tests {
     #[test]
     fn the_first_error_in_order_wins_on_any_number_of_threads() {
         let c = config(PARALLEL_TARGETS + 50, &[100, 250]);
-        let names: Vec<String> = c.targets.iter().map(|t| t.name.clone()).collect();
+        let names: Vec<&str> = c.targets.iter().map(|t| t.name.as_str()).collect();
         let inherited = c.inherited();
         let o = Overrides::new();
         for threads in [1, 2, 3, 8] {
@@ -755,7 +760,7 @@ mod tests {
             );
         }
         // And through the whole definition (threads as this machine has).
-        let all: Vec<String> = names.clone();
+        let all: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let env = |_: &str| None;
         let err = c
             .definition(&all, &[], &ResolveOptions { env: &env })
