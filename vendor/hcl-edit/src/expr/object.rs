@@ -104,6 +104,21 @@ impl Object {
         }
     }
 
+    /// The items, leaving the object empty (for the parser, which indexes the keys of large
+    /// objects itself).
+    pub(crate) fn take_items(&mut self) -> Vec<(ObjectKey, ObjectValue)> {
+        std::mem::take(&mut self.items).into_vec()
+    }
+
+    /// Sets the items of an empty object to `items`, whose keys the caller has checked to be
+    /// distinct (the parser's `ObjectKeyIndex`), without comparing each key with the others.
+    pub(crate) fn set_distinct_items(&mut self, items: Vec<(ObjectKey, ObjectValue)>) {
+        debug_assert!(self.items.is_empty());
+        // SAFETY: `from_vec_unchecked` requires distinct keys, which the caller guarantees;
+        // duplicates would only break the map's lookups, not memory safety.
+        self.items = unsafe { VecMap::from_vec_unchecked(items) };
+    }
+
     /// Return a mutable reference to the value stored for `key`, if it is present, else `None`.
     #[inline]
     pub fn get_mut(&mut self, key: &ObjectKey) -> Option<&mut ObjectValue> {

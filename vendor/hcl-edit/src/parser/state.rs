@@ -1,9 +1,100 @@
 use super::pratt::{parse_binary_op, BinaryOpToken};
-use crate::expr::{BinaryOperator, Conditional, Expression, Traversal, TraversalOperator};
+use crate::expr::{
+    BinaryOperator, Conditional, Expression, ObjectKey, ObjectValue, Traversal, TraversalOperator,
+};
 use crate::structure::{Body, Structure};
 use crate::{Decorate, Decorated, RawString, SetSpan};
-use fnv::FnvHashSet;
+use fnv::{FnvHashMap, FnvHashSet, FnvHasher};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
+
+/// The number of items an object collects in its own list, where each new key is compared
+/// with every key before it, before the parser moves them to an [`ObjectKeyIndex`].
+pub(super) const OBJECT_KEYS_LISTED: usize = 16;
+
+/// The items of a large object while it is parsed, with its keys indexed by hash: checking
+/// each new key against every earlier one (as `Object`'s `VecMap` does) made parsing an object
+/// quadratic in its size; a 40,000-key object took 4.8 s.
+///
+/// Keys that are identifiers or plain strings are hashed by their text. Other expression keys
+/// all share one bucket: they can only equal each other (an identifier key never equals an
+/// expression key, nor a string expression another kind), and large objects of computed keys
+/// are rare.
+#[derive(Debug, Default)]
+pub(super) struct ObjectKeyIndex {
+    items: Vec<(ObjectKey, ObjectValue)>,
+    /// The last item of each hash, and for each item the one before it with the same hash.
+    last: FnvHashMap<u64, usize>,
+    before: Vec<Option<usize>>,
+}
+
+impl ObjectKeyIndex {
+    /// An index of `items`, whose keys are distinct.
+    pub(super) fn new(items: Vec<(ObjectKey, ObjectValue)>) -> ObjectKeyIndex {
+        let mut index = ObjectKeyIndex {
+            items: Vec::with_capacity(items.len() * 2),
+            last: FnvHashMap::default(),
+            before: Vec::with_capacity(items.len() * 2),
+        };
+        for (key, value) in items {
+            index.push(key, value);
+        }
+        index
+    }
+
+    fn hash(key: &ObjectKey) -> u64 {
+        let mut h = FnvHasher::default();
+        match key {
+            ObjectKey::Ident(ident) => (0u8, ident.as_str()).hash(&mut h),
+            ObjectKey::Expression(expr) => match expr.as_str() {
+                Some(s) => (1u8, s).hash(&mut h),
+                None => 2u8.hash(&mut h),
+            },
+        }
+        h.finish()
+    }
+
+    /// Whether an equal key is indexed.
+    pub(super) fn contains(&self, key: &ObjectKey) -> bool {
+        let mut at = self.last.get(&Self::hash(key)).copied();
+        while let Some(i) = at {
+            if self.items[i].0 == *key {
+                return true;
+            }
+            at = self.before[i];
+        }
+        false
+    }
+
+    /// Adds an item whose key is not indexed yet (see [`Self::contains`]).
+    pub(super) fn push(&mut self, key: ObjectKey, value: ObjectValue) {
+        let i = self.items.len();
+        self.before.push(self.last.insert(Self::hash(&key), i));
+        self.items.push((key, value));
+    }
+
+    /// The items, in the order they were added.
+    pub(super) fn into_items(self) -> Vec<(ObjectKey, ObjectValue)> {
+        self.items
+    }
+}
+
+/// Whether objects move their items to an [`ObjectKeyIndex`] past [`OBJECT_KEYS_LISTED`];
+/// off only in the test that compares both.
+#[cfg(not(test))]
+pub(super) fn index_object_keys() -> bool {
+    true
+}
+
+#[cfg(test)]
+thread_local! {
+    pub(super) static INDEX_OBJECT_KEYS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+#[cfg(test)]
+pub(super) fn index_object_keys() -> bool {
+    INDEX_OBJECT_KEYS.with(std::cell::Cell::get)
+}
 
 /// The attribute keys of a body seen so far, for [`BodyParseState::is_redefined`]: a list
 /// searched linearly while it is short (bodies have a few attributes each, and the hash set that
