@@ -563,9 +563,17 @@ impl<'a, 'o> Doc<'a, 'o> {
     }
 }
 
-pub fn dedup(v: Vec<String>) -> Vec<String> {
-    let mut seen = FastSet::default();
-    v.into_iter().filter(|s| seen.insert(s.clone())).collect()
+pub fn dedup(mut v: Vec<String>) -> Vec<String> {
+    // Hashing borrowed names: every matrix block's group of generated names
+    // goes through here, and copying each name into the set cost an
+    // allocation per target.
+    let keep: Vec<bool> = {
+        let mut seen = FastSet::with_capacity_and_hasher(v.len(), Default::default());
+        v.iter().map(|s| seen.insert(s.as_str())).collect()
+    };
+    let mut keep = keep.into_iter();
+    v.retain(|_| keep.next().unwrap_or(false));
+    v
 }
 
 impl<'a, 'o> Doc<'a, 'o> {
@@ -1340,6 +1348,21 @@ mod tests {
         env: &no_env,
         builtin_vars: Vec::new(),
     };
+
+    #[test]
+    fn dedup_keeps_first_occurrences() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            dedup(names(&["b", "a", "b", "c", "a"])),
+            names(&["b", "a", "c"])
+        );
+        assert_eq!(dedup(names(&[])), names(&[]));
+        let many: Vec<String> = (0..100).map(|i| format!("t{}", i % 37)).collect();
+        assert_eq!(
+            dedup(many),
+            (0..37).map(|i| format!("t{i}")).collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn identical_arguments_hash_alike() {
