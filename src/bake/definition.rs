@@ -70,29 +70,19 @@ fn map_shares<T: Sync, R: Send, S>(
     if threads < 2 || items.len() <= SHARE_CHUNK {
         return f(&mut init(), items);
     }
-    let chunks = items.len().div_ceil(SHARE_CHUNK);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
+    let queue = super::work::Queue::new(items.len().div_ceil(SHARE_CHUNK));
+    let mut parts: Vec<(usize, Vec<R>)> = super::work::on_threads(threads, || {
         let mut state = init();
         let mut done = Vec::new();
-        loop {
-            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if k >= chunks {
-                return done;
-            }
+        while let Some(k) = queue.take() {
             let chunk = &items[k * SHARE_CHUNK..((k + 1) * SHARE_CHUNK).min(items.len())];
             done.push((k, f(&mut state, chunk)));
         }
-    };
-    let mut parts: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mut parts = work();
-        for h in handles {
-            parts.extend(h.join().expect("a resolver thread panicked"));
-        }
-        parts
-    });
+        done
+    })
+    .into_iter()
+    .flat_map(|done| done.expect("a resolver thread panicked"))
+    .collect();
     parts.sort_unstable_by_key(|(k, _)| *k);
     // One allocation of the final size: growing by doubling would copy
     // the results into fresh pages again and again.

@@ -21,6 +21,7 @@ pub mod syntax;
 pub mod target;
 pub mod validate;
 pub mod value;
+mod work;
 
 pub use definition::{Definition, ResolveOptions};
 pub use error::BakeError;

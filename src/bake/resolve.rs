@@ -211,18 +211,15 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
     type Share<'a> = Vec<(usize, BlockState<'a>, Vec<Target>)>;
     let values = &main.values;
     let targets = &targets;
-    // Each thread takes the next block when it is done with its last: blocks
-    // differ in cost (a matrix of 96 cells next to a single target), and with
-    // fixed shares the two threads finished up to 8 ms apart on the bench
-    // tree's large vector (a phase of about 35 ms).
-    let next = &std::sync::atomic::AtomicUsize::new(0);
-    let shares: Vec<Option<Share>> = std::thread::scope(|scope| {
-        let work = move || -> Option<Share> {
+    // Blocks differ in cost (a matrix of 96 cells next to a single target):
+    // each thread takes the next when done with its last.
+    let queue = super::work::Queue::new(targets.len());
+    let shares = super::work::on_threads(threads, || -> Option<Share> {
+        let share = (|| {
             let mut doc = Doc::prepare(body, opts, values.clone(), FastSet::default()).ok()?;
             let mut out = Vec::new();
-            loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(&i) = targets.get(k) else { break };
+            while let Some(k) = queue.take() {
+                let i = targets[k];
                 let b = &body.blocks[i];
                 if b.labels.len() != 1 {
                     return None;
@@ -237,23 +234,15 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
                 out.push((i, doc.blocks.pop()?, decoded));
             }
             doc.undefined_seen.is_empty().then_some(out)
-        };
-        // A failed share fails the whole: the others stop at their next block.
-        let work = move || {
-            let share = work();
-            if share.is_none() {
-                next.store(targets.len(), std::sync::atomic::Ordering::Relaxed);
-            }
-            share
-        };
-        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mut shares = vec![work()];
-        shares.extend(handles.into_iter().map(|h| h.join().ok().flatten()));
-        shares
+        })();
+        if share.is_none() {
+            queue.stop(); // a failed share fails the whole
+        }
+        share
     });
     let mut by_block: FastMap<usize, (BlockState, Vec<Target>)> = FastMap::default();
     for share in shares {
-        for (i, st, decoded) in share? {
+        for (i, st, decoded) in share.ok()?? {
             by_block.insert(i, (st, decoded));
         }
     }

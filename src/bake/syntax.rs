@@ -127,38 +127,28 @@ pub fn parse_hcl(text: &str, file: usize) -> Result<Body> {
     bounds.extend(points);
     bounds.push(text.len());
     let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    // Each thread takes the next chunk when done with its last (parsing costs
-    // differ along a file: a top of variables, then large target blocks); the
-    // bodies are merged back in file order.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let parse_some = || -> Vec<(usize, Result<Body>)> {
+    // Parsing costs differ along a file (a top of variables, then large target
+    // blocks): each thread takes the next chunk when done with its last, and
+    // the bodies are merged back in file order.
+    let queue = super::work::Queue::new(chunks.len());
+    let mut results: Vec<(usize, Result<Body>)> = Vec::with_capacity(chunks.len());
+    for done in super::work::on_threads(threads, || {
         let mut done = Vec::new();
-        loop {
-            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(&(a, b)) = chunks.get(k) else {
-                return done;
-            };
+        while let Some(k) = queue.take() {
+            let (a, b) = chunks[k];
             let body = parse_chunk(&text[a..b], a, file);
-            let failed = body.is_err();
+            if body.is_err() {
+                queue.stop(); // the whole file is parsed again: no use going on
+            }
             done.push((k, body));
-            if failed {
-                // The whole file is parsed again: no use going on.
-                next.store(chunks.len(), std::sync::atomic::Ordering::Relaxed);
-            }
         }
-    };
-    let mut results: Vec<(usize, Result<Body>)> = std::thread::scope(|scope| {
-        let parse_some = &parse_some;
-        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(parse_some)).collect();
-        let mut results = parse_some();
-        for h in handles {
-            match h.join() {
-                Ok(r) => results.extend(r),
-                Err(_) => results.push((0, Err(BakeError::new("parser thread failed")))),
-            }
+        done
+    }) {
+        match done {
+            Ok(done) => results.extend(done),
+            Err(_) => results.push((0, Err(BakeError::new("parser thread failed")))),
         }
-        results
-    });
+    }
     results.sort_unstable_by_key(|(k, _)| *k);
     let mut merged = Body {
         span: Span::new(file, 0..text.len()),
