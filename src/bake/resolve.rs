@@ -242,7 +242,12 @@ fn evaluate_parallel_on(body: &Body, opts: &EvalOptions, threads: usize) -> Opti
     });
     let mut by_block: FastMap<usize, (BlockState, Vec<Target>)> = FastMap::default();
     for share in shares {
-        for (i, st, decoded) in share.ok()?? {
+        // A thread that panicked or a share that failed: the caller then
+        // evaluates sequentially, which reports the error in file order.
+        let Ok(Some(share)) = share else {
+            return None;
+        };
+        for (i, st, decoded) in share {
             by_block.insert(i, (st, decoded));
         }
     }
