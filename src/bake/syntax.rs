@@ -180,6 +180,15 @@ fn parse_chunk(chunk: &str, offset: usize, file: usize) -> Result<Body> {
     let body = hcl_edit::parser::parse_body_spanned(chunk).map_err(|e| {
         let at = offset + e.location().offset();
         let msg = e.message().to_string();
+        // The same words and the attribute's name whether the redefinition is
+        // found within a chunk (here, by hcl-edit) or across chunks.
+        if msg.contains("found redefined attribute") {
+            let rest = &chunk[e.location().offset()..];
+            let len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(rest.len());
+            return redefined(&rest[..len], Span::new(file, at..at + len));
+        }
         let msg = if msg.is_empty() {
             "invalid HCL syntax".to_string()
         } else {
@@ -464,6 +473,10 @@ EOT
             "{:?}",
             start.elapsed()
         );
+        // Within one body, as hcl-edit finds it: the same message.
+        let err = parse_hcl("a = 1\nb = 2\na = 3\n", 0).unwrap_err();
+        assert_eq!(err.message, redefined("a", Span::default()).message);
+        assert_eq!(err.span.map(|s| (s.start, s.end)), Some((12, 13)));
         text.push_str("a123 = 1\n");
         let err = parse_hcl(&text, 0).unwrap_err();
         assert!(err.message.contains("\"a123\""), "{}", err.message);
